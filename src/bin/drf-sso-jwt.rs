@@ -1,0 +1,165 @@
+//! `drf-sso-jwt`: verify, decode and export keys of djangorestframework-sso tokens from
+//! a shell, one JSON object per line (the contract the parity tests and scripts rely on).
+
+use std::io::{self, BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use drf_sso_jwt::json::{write_json_str, Value};
+use drf_sso_jwt::{dangerous, Error, KeyStore, Settings, TokenData, Verifier};
+
+const USAGE: &str = "usage:
+  drf-sso-jwt verify --settings FILE [--now UNIX] [TOKEN]      verify TOKEN or each stdin line
+  drf-sso-jwt authenticate --settings FILE [--now UNIX]       each stdin line: a JSON string (Authorization header, one char per byte) or null
+  drf-sso-jwt decode [TOKEN]                                  header and payload, no verification
+  drf-sso-jwt jwks --settings FILE                            public keys of the key store as JWKS";
+
+struct Args {
+    command: String,
+    settings: Option<PathBuf>,
+    now: Option<f64>,
+    rest: Vec<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut it = std::env::args().skip(1);
+    let command = it.next().ok_or("missing command")?;
+    let mut a = Args { command, settings: None, now: None, rest: Vec::new() };
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--settings" => a.settings = Some(it.next().ok_or("--settings needs a file")?.into()),
+            "--now" => {
+                let v = it.next().ok_or("--now needs a number")?;
+                a.now = Some(v.parse::<f64>().ok().filter(|f| f.is_finite()).ok_or_else(|| format!("--now: not a number: {v}"))?);
+            }
+            "-h" | "--help" => return Err(String::new()),
+            s if s.starts_with("--") => return Err(format!("unknown option {s}")),
+            _ => a.rest.push(arg),
+        }
+    }
+    Ok(a)
+}
+
+fn load_settings(path: Option<&Path>) -> Result<(Settings, PathBuf), String> {
+    let path = path.ok_or("--settings FILE is required")?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let settings = Settings::from_json(&text).map_err(|e| e.message().to_owned())?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok((settings, dir))
+}
+
+fn verifier(path: Option<&Path>) -> Result<Verifier, String> {
+    let (settings, dir) = load_settings(path)?;
+    let keys = KeyStore::from_key_store_root(&settings, &dir).map_err(|e| e.message().to_owned())?;
+    Ok(Verifier::new(settings, keys))
+}
+
+fn now(a: &Args) -> f64 {
+    a.now.unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    })
+}
+
+fn result_line(r: &Result<Option<TokenData>, Error>) -> String {
+    match r {
+        Ok(Some(data)) => format!("{{\"ok\":true,{}", &data.to_json()[1..]),
+        Ok(None) => "{\"ok\":true,\"anonymous\":true}".to_owned(),
+        Err(e) => {
+            let mut s = String::from("{\"ok\":false,\"code\":");
+            write_json_str(&mut s, e.code());
+            s.push_str(",\"detail\":");
+            write_json_str(&mut s, e.detail());
+            s.push_str(",\"message\":");
+            write_json_str(&mut s, e.message());
+            s.push('}');
+            s
+        }
+    }
+}
+
+/// Inputs: the positional argument, or every non-empty stdin line (trimmed).
+fn inputs(a: &Args) -> Box<dyn Iterator<Item = Vec<u8>>> {
+    if let Some(t) = a.rest.first() {
+        return Box::new(std::iter::once(t.trim().as_bytes().to_vec()));
+    }
+    let stdin = io::stdin().lock();
+    Box::new(stdin.split(b'\n').map_while(Result::ok).filter_map(|l| {
+        let t = l.trim_ascii();
+        (!t.is_empty()).then(|| t.to_vec())
+    }))
+}
+
+fn as_token(line: &[u8]) -> Result<&str, Error> {
+    std::str::from_utf8(line).map_err(|_| Error::Malformed("token is not valid UTF-8".into()))
+}
+
+/// An `authenticate` input line: a JSON string whose chars U+0000..U+00FF are bytes, or `null`.
+fn header_bytes(line: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    match drf_sso_jwt::json::parse(line) {
+        Ok(Value::Null) => Ok(None),
+        Ok(Value::Str(s)) => s.chars().map(|c| u8::try_from(u32::from(c)).map_err(|_| "header char above U+00FF".to_owned())).collect::<Result<Vec<u8>, _>>().map(Some),
+        _ => Err("each line must be a JSON string or null".to_owned()),
+    }
+}
+
+fn run(a: Args) -> Result<bool, String> {
+    let out = io::stdout().lock();
+    let mut out = BufWriter::new(out);
+    let mut all_ok = true;
+    let mut emit = |r: Result<Option<TokenData>, Error>, out: &mut BufWriter<io::StdoutLock>| -> Result<(), String> {
+        all_ok &= r.is_ok();
+        writeln!(out, "{}", result_line(&r)).map_err(|e| e.to_string())
+    };
+    match a.command.as_str() {
+        "verify" => {
+            let v = verifier(a.settings.as_deref())?;
+            let t = now(&a);
+            for line in inputs(&a) {
+                let r = as_token(&line).and_then(|tok| v.verify(tok, t)).map(Some);
+                emit(r, &mut out)?;
+            }
+        }
+        "authenticate" => {
+            let v = verifier(a.settings.as_deref())?;
+            let t = now(&a);
+            for line in inputs(&a) {
+                let header = header_bytes(&line)?;
+                emit(v.authenticate(header.as_deref(), t), &mut out)?;
+            }
+        }
+        "decode" => {
+            for line in inputs(&a) {
+                emit(as_token(&line).and_then(dangerous::decode).map(Some), &mut out)?;
+            }
+        }
+        "jwks" => {
+            let v = verifier(a.settings.as_deref())?;
+            let jwks = v.keys().to_jwks(&v.settings().encode_algorithm);
+            writeln!(out, "{}", drf_sso_jwt::json::dumps(&jwks, false)).map_err(|e| e.to_string())?;
+        }
+        other => return Err(format!("unknown command {other}")),
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    Ok(all_ok)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            if !e.is_empty() {
+                eprintln!("drf-sso-jwt: {e}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("drf-sso-jwt: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Verify, decode, build and sign the JSON Web Tokens of
+//! [djangorestframework-sso](https://pypi.org/project/djangorestframework-sso/) 0.8.1
+//! with exactly the Django server's verdicts (PyJWT 2.15.1 semantics; RFC 7515, RFC 7519).
+//!
+//! The core is `no_std` + `alloc`. Configuration is the `REST_FRAMEWORK_SSO` dict as
+//! JSON ([`Settings`]); keys are parsed once into a [`KeyStore`]; the current time is
+//! always a parameter (`now`, seconds since the epoch), never read from a clock.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), drf_sso_jwt::Error> {
+//! let settings = r#"{"IDENTITY": "myapp", "PUBLIC_KEYS": {"myapp": "myapp-20200410.pem"}}"#;
+//! let pem = "-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----\n";
+//! let verifier = drf_sso_jwt::Verifier::from_json(settings, [("myapp-20200410.pem", pem)])?;
+//! let token = "eyJ...";
+//! match verifier.verify(token, 1_700_000_000.0) {
+//!     Ok(data) => println!("uid = {:?}", data.payload.get("uid")),
+//!     Err(e) => println!("{} ({}): {}", e.detail(), e.code(), e.message()),
+//! }
+//! # Ok(()) }
+//! ```
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod algorithms;
+mod b64;
+mod decoding;
+mod errors;
+pub mod json;
+mod keys;
+mod pyint;
+mod settings;
+mod validation;
+mod verifier;
+
+pub use crate::{
+    algorithms::Algorithm,
+    decoding::{dangerous, TokenData},
+    errors::{Error, Result, DETAIL_DECODE, DETAIL_EXPIRED, DETAIL_INVALID, DETAIL_KEY},
+    json::{Map, Value},
+    keys::{key_id, KeyStore, VerifyingKey},
+    settings::{OneOrMany, Settings},
+    verifier::Verifier,
+};
