@@ -84,13 +84,13 @@ pub(crate) fn py_int(value: &Value) -> Option<PyInt> {
             Some(PyInt(saturating_text(neg, d.bytes().map(|b| (b - b'0') as u32))))
         }
         Value::Float(f) if f.is_finite() => {
-            let t = f.trunc();
-            Some(PyInt(if t >= 1.0e36 {
+            // `as` truncates toward zero, like int(float); beyond ±1e36 only the sign matters.
+            Some(PyInt(if *f >= 1.0e36 {
                 SAT
-            } else if t <= -1.0e36 {
+            } else if *f <= -1.0e36 {
                 -SAT
             } else {
-                t as i128
+                *f as i128
             }))
         }
         Value::Str(s) => int_of_str(s),
@@ -111,7 +111,9 @@ impl PyInt {
             return true;
         }
         // x > t  <=>  x > floor(t) for integral x.
-        self.0 > t.floor() as i128
+        let trunc = t as i128; // exact: |t| < 1e36, and t is integral beyond 2^53
+        let floor = if (trunc as f64) > t { trunc - 1 } else { trunc };
+        self.0 > floor
     }
     /// Python's exact `int <= float`.
     pub(crate) fn le(self, t: f64) -> bool {
