@@ -34,6 +34,8 @@ pub mod json;
 mod keys;
 mod pyint;
 mod settings;
+#[cfg(feature = "sign")]
+pub mod signing;
 mod validation;
 mod verifier;
 
@@ -46,3 +48,6 @@ pub use crate::{
     settings::{OneOrMany, Settings},
     verifier::Verifier,
 };
+
+#[cfg(feature = "sign")]
+pub use crate::signing::{create_authorization_payload, create_session_payload, Claim, Issuer, Payload, SigningKey, Subject};

@@ -6,31 +6,44 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use drf_sso_jwt::json::{write_json_str, Value};
-use drf_sso_jwt::{dangerous, Error, KeyStore, Settings, TokenData, Verifier};
+use drf_sso_jwt::{
+    create_authorization_payload, create_session_payload, dangerous, Error, Issuer, KeyStore, Payload, Settings, Subject,
+    TokenData, Verifier,
+};
 
 const USAGE: &str = "usage:
   drf-sso-jwt verify --settings FILE [--now UNIX] [TOKEN]      verify TOKEN or each stdin line
   drf-sso-jwt authenticate --settings FILE [--now UNIX]       each stdin line: a JSON string (Authorization header, one char per byte) or null
   drf-sso-jwt decode [TOKEN]                                  header and payload, no verification
-  drf-sso-jwt jwks --settings FILE                            public keys of the key store as JWKS";
+  drf-sso-jwt jwks --settings FILE                            public keys of the key store as JWKS
+  drf-sso-jwt issue --settings FILE --type session|auth --sid SID --uid UID [--email E] [--cid C]
+                    [--claim KEY=JSON ...] [--now UNIX]        mint a token as the Django server would
+  drf-sso-jwt sign --settings FILE [--now UNIX]               each stdin line: a payload object for encode_jwt_token
+
+Values of --sid/--uid/--email/--cid are JSON when they parse as JSON (42, \"42\"), else strings.";
 
 struct Args {
     command: String,
     settings: Option<PathBuf>,
     now: Option<f64>,
     rest: Vec<String>,
+    named: Vec<(String, String)>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or("missing command")?;
-    let mut a = Args { command, settings: None, now: None, rest: Vec::new() };
+    let mut a = Args { command, settings: None, now: None, rest: Vec::new(), named: Vec::new() };
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--settings" => a.settings = Some(it.next().ok_or("--settings needs a file")?.into()),
             "--now" => {
                 let v = it.next().ok_or("--now needs a number")?;
                 a.now = Some(v.parse::<f64>().ok().filter(|f| f.is_finite()).ok_or_else(|| format!("--now: not a number: {v}"))?);
+            }
+            "--type" | "--sid" | "--uid" | "--email" | "--cid" | "--claim" => {
+                let v = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
+                a.named.push((arg[2..].to_owned(), v));
             }
             "-h" | "--help" => return Err(String::new()),
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
@@ -52,6 +65,41 @@ fn verifier(path: Option<&Path>) -> Result<Verifier, String> {
     let (settings, dir) = load_settings(path)?;
     let keys = KeyStore::from_key_store_root(&settings, &dir).map_err(|e| e.message().to_owned())?;
     Ok(Verifier::new(settings, keys))
+}
+
+fn issuer(path: Option<&Path>) -> Result<Issuer, String> {
+    let (settings, dir) = load_settings(path)?;
+    Issuer::from_key_store_root(settings, &dir).map_err(|e| e.message().to_owned())
+}
+
+/// A CLI value: JSON if it parses as JSON, else the string itself.
+fn cli_value(text: &str) -> Value {
+    drf_sso_jwt::json::parse(text.as_bytes()).unwrap_or_else(|_| Value::Str(text.to_owned()))
+}
+
+/// The payload `create_session_payload` / `create_authorization_payload` would build.
+fn issue_payload(a: &Args, now: f64) -> Result<Payload, String> {
+    let get = |k: &str| a.named.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let need = |k: &str| get(k).ok_or_else(|| format!("issue needs --{k}"));
+    let subject = Subject {
+        sid: cli_value(need("sid")?),
+        cid: get("cid").map_or(Value::Str(String::new()), cli_value),
+        uid: cli_value(need("uid")?),
+        email: get("email").map_or(Value::Str(String::new()), |e| Value::Str(e.to_owned())),
+    };
+    let mut extra = Vec::new();
+    for (n, v) in &a.named {
+        if n == "claim" {
+            let (k, j) = v.split_once('=').ok_or("--claim takes KEY=JSON")?;
+            let value = drf_sso_jwt::json::parse(j.as_bytes()).map_err(|e| format!("--claim {k}: {}", e.message()))?;
+            extra.push((k.to_owned(), value));
+        }
+    }
+    match need("type")? {
+        "session" => Ok(create_session_payload(&subject, Some(now), &extra)),
+        "auth" => Ok(create_authorization_payload(&subject, &extra)),
+        other => Err(format!("--type must be session or auth, not {other}")),
+    }
 }
 
 fn now(a: &Args) -> f64 {
@@ -136,6 +184,31 @@ fn run(a: Args) -> Result<bool, String> {
             let v = verifier(a.settings.as_deref())?;
             let jwks = v.keys().to_jwks(&v.settings().encode_algorithm);
             writeln!(out, "{}", drf_sso_jwt::json::dumps(&jwks, false)).map_err(|e| e.to_string())?;
+        }
+        "sign" => {
+            let issuer = issuer(a.settings.as_deref())?;
+            let t = now(&a);
+            for line in inputs(&a) {
+                let r = drf_sso_jwt::json::parse(&line).and_then(|v| match v {
+                    Value::Object(m) => issuer.encode(&m.into(), t),
+                    _ => Err(Error::Sign("each line must be a JSON object".into())),
+                });
+                all_ok &= r.is_ok();
+                let line = match r {
+                    Ok(token) => {
+                        let mut s = String::from("{\"ok\":true,\"token\":");
+                        write_json_str(&mut s, &token);
+                        s + "}"
+                    }
+                    Err(e) => result_line(&Err(e)),
+                };
+                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+            }
+        }
+        "issue" => {
+            let issuer = issuer(a.settings.as_deref())?;
+            let token = issuer.encode(&issue_payload(&a, now(&a))?, now(&a)).map_err(|e| e.message().to_owned())?;
+            writeln!(out, "{token}").map_err(|e| e.to_string())?;
         }
         other => return Err(format!("unknown command {other}")),
     }

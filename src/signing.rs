@@ -1,0 +1,391 @@
+//! Payload builders and signing, byte-identical to `rest_framework_sso.utils`
+//! (`create_*_payload`, `encode_jwt_token`) over PyJWT 2.15 `jwt.encode` with
+//! `DjangoJSONEncoder` (RFC 7515 §7.1 compact serialization).
+
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
+use sha2::{Sha256, Sha384, Sha512};
+
+use crate::algorithms::Algorithm;
+use crate::errors::{Error, Result};
+use crate::json::{self, Int, Value};
+use crate::keys::{self, key_file_name, pem_blocks, pem_der};
+use crate::settings::{OneOrMany, Settings};
+
+/// One claim of a payload being built: a JSON value, or a `datetime` (seconds since
+/// the epoch, microsecond precision) as Django code puts in payloads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// A plain JSON value.
+    Value(Value),
+    /// A timezone-aware UTC `datetime`. In `iat`/`exp`/`nbf` PyJWT turns it into whole
+    /// seconds; elsewhere `DjangoJSONEncoder` writes ISO 8601 with milliseconds and `Z`.
+    DateTime(f64),
+}
+
+impl From<Value> for Claim {
+    fn from(v: Value) -> Self {
+        Claim::Value(v)
+    }
+}
+
+impl Claim {
+    fn is_truthy(&self) -> bool {
+        match self {
+            Claim::Value(v) => v.is_truthy(),
+            Claim::DateTime(_) => true,
+        }
+    }
+}
+
+/// A payload being built: claims in insertion order (`dict` semantics).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Payload {
+    claims: Vec<(String, Claim)>,
+}
+
+impl Payload {
+    /// An empty payload.
+    pub fn new() -> Self {
+        Payload::default()
+    }
+    /// `payload[key] = value`: replaces in place or appends.
+    pub fn set(&mut self, key: &str, value: impl Into<Claim>) -> &mut Self {
+        let value = value.into();
+        match self.claims.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.claims.push((key.to_owned(), value)),
+        }
+        self
+    }
+    /// `payload.get(key)`.
+    pub fn get(&self, key: &str) -> Option<&Claim> {
+        self.claims.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    fn truthy(&self, key: &str) -> bool {
+        self.get(key).is_some_and(Claim::is_truthy)
+    }
+    fn token_type(&self) -> Option<&str> {
+        match self.get("token") {
+            Some(Claim::Value(Value::Str(s))) => Some(s),
+            _ => None,
+        }
+    }
+    /// The claims in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Claim)> {
+        self.claims.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl From<json::Map> for Payload {
+    fn from(m: json::Map) -> Self {
+        Payload { claims: m.iter().map(|(k, v)| (k.clone(), Claim::Value(v.clone()))).collect() }
+    }
+}
+
+/// Identity of the session a token belongs to, as the server's models give it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subject {
+    /// `session_token.pk` (a UUID string on the server).
+    pub sid: Value,
+    /// `session_token.client_id`.
+    pub cid: Value,
+    /// `user.pk`.
+    pub uid: Value,
+    /// `user.email`.
+    pub email: Value,
+}
+
+/// `create_session_payload`: `token`, `sid`, `cid`, `uid`, `email`, `iat`
+/// (`last_issued_at`, a datetime), then `extra` claims in order.
+pub fn create_session_payload(subject: &Subject, last_issued_at: Option<f64>, extra: &[(String, Value)]) -> Payload {
+    let mut p = base_payload("session", subject);
+    p.set("iat", last_issued_at.map_or(Claim::Value(Value::Null), Claim::DateTime));
+    for (k, v) in extra {
+        p.set(k, v.clone());
+    }
+    p
+}
+
+/// `create_authorization_payload`: `token`, `sid`, `cid`, `uid`, `email`, `scopes: []`, then `extra`
+/// (the README's `account` example is one extra claim).
+pub fn create_authorization_payload(subject: &Subject, extra: &[(String, Value)]) -> Payload {
+    let mut p = base_payload("auth", subject);
+    p.set("scopes", Value::Array(Vec::new()));
+    for (k, v) in extra {
+        p.set(k, v.clone());
+    }
+    p
+}
+
+fn base_payload(kind: &str, s: &Subject) -> Payload {
+    let mut p = Payload::new();
+    p.set("token", Value::from(kind));
+    p.set("sid", s.sid.clone());
+    p.set("cid", s.cid.clone());
+    p.set("uid", s.uid.clone());
+    p.set("email", s.email.clone());
+    p
+}
+
+/// An RSA private key loaded from a key file, with its name.
+#[derive(Debug, Clone)]
+pub struct SigningKey {
+    name: String,
+    key: rsa::PrivateKey,
+}
+
+impl SigningKey {
+    /// The file's first private key block (`PRIVATE KEY` or `RSA PRIVATE KEY`), like
+    /// `get_private_key_and_key_id`. A file with only a public key is a clear error.
+    pub fn from_pem(name: &str, text: &str) -> Result<Self> {
+        let blocks = pem_blocks(text);
+        let Some(block) = blocks.iter().find(|b| b.label.ends_with("PRIVATE KEY") || b.label == "PGP PRIVATE KEY BLOCK") else {
+            let what = if blocks.iter().any(|b| b.label.contains("PUBLIC")) { "only a public key" } else { "no private key" };
+            return Err(Error::Sign(format!("No private key found in {name:?}: the file holds {what}")));
+        };
+        let der = pem_der(block).map_err(|e| Error::Sign(format!("{name:?}: {}", e.message())))?;
+        let key = match block.label {
+            "PRIVATE KEY" => rsa::PrivateKey::from_pkcs8_der(&der).map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#8 RSA key: {e}")))?,
+            "RSA PRIVATE KEY" => rsa::PrivateKey::from_pkcs1_der(&der).map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#1 RSA key: {e}")))?,
+            other => return Err(Error::Sign(format!("{name:?}: {other} keys are not supported (RSA only)"))),
+        };
+        Ok(SigningKey { name: name.to_owned(), key })
+    }
+
+    /// The `kid` this key signs with: the file name without `.pem`.
+    pub fn key_id(&self) -> &str {
+        keys::key_id(&self.name)
+    }
+
+    /// The signature of `msg` (RS* deterministic; PS* with a random 32/48/64-byte salt).
+    pub fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>> {
+        let k = &self.key;
+        let r = match alg {
+            Algorithm::RS256 => k.pkcs1v15_sign::<Sha256>(msg),
+            Algorithm::RS384 => k.pkcs1v15_sign::<Sha384>(msg),
+            Algorithm::RS512 => k.pkcs1v15_sign::<Sha512>(msg),
+            Algorithm::PS256 => k.pss_sign::<Sha256>(msg),
+            Algorithm::PS384 => k.pss_sign::<Sha384>(msg),
+            Algorithm::PS512 => k.pss_sign::<Sha512>(msg),
+        };
+        r.map_err(|e| Error::Sign(format!("signing failed: {e}")))
+    }
+
+    /// The matching public key, for verifying what this key signs.
+    pub fn verifying_key(&self) -> crate::keys::VerifyingKey {
+        crate::keys::VerifyingKey { key: rsa::PublicKey::from(&self.key) }
+    }
+}
+
+/// `header.payload.signature` from already serialized header and payload JSON bytes.
+pub fn sign_compact(header_json: &[u8], payload_json: &[u8], alg: Algorithm, key: &SigningKey) -> Result<String> {
+    let mut token = crate::b64::encode(header_json);
+    token.push('.');
+    token.push_str(&crate::b64::encode(payload_json));
+    let sig = key.sign(alg, token.as_bytes())?;
+    token.push('.');
+    token.push_str(&crate::b64::encode(&sig));
+    Ok(token)
+}
+
+/// Signs tokens as the server's `encode_jwt_token` does, keys parsed once.
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    settings: Settings,
+    keys: Vec<SigningKey>,
+}
+
+impl Issuer {
+    /// Settings plus private key material (file name → PEM text) for the files `PRIVATE_KEYS` names.
+    pub fn new<'a, I>(settings: Settings, material: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let given: Vec<(&str, &str)> = material.into_iter().collect();
+        let mut keys = Vec::new();
+        for file in Settings::key_names(&settings.private_keys) {
+            if keys.iter().any(|k: &SigningKey| k.name == file) {
+                continue;
+            }
+            let text = given
+                .iter()
+                .find(|(n, _)| *n == file)
+                .or_else(|| given.iter().find(|(n, _)| *n == keys::key_id(&file)))
+                .map(|(_, t)| *t)
+                .ok_or_else(|| Error::Config(format!("PRIVATE_KEYS names {file:?} but no such key was given")))?;
+            keys.push(SigningKey::from_pem(&file, text)?);
+        }
+        Ok(Issuer { settings, keys })
+    }
+
+    /// Settings JSON plus private key material.
+    pub fn from_json<'a, I>(settings_json: &str, material: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        Issuer::new(Settings::from_json(settings_json)?, material)
+    }
+
+    /// Reads the files `PRIVATE_KEYS` names from `KEY_STORE_ROOT` (relative to `base_dir`).
+    #[cfg(feature = "std")]
+    pub fn from_key_store_root(settings: Settings, base_dir: &std::path::Path) -> Result<Self> {
+        let files = keys::read_key_files(&settings, &settings.private_keys, base_dir)?;
+        Issuer::new(settings, files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// `encode_jwt_token(payload)` at time `now`: fills `iss`, `aud`, `iat`, `exp` as the
+    /// server does, then signs with `ENCODE_ALGORITHM` and the issuer's first private key.
+    pub fn encode(&self, payload: &Payload, now: f64) -> Result<String> {
+        let s = &self.settings;
+        let mut p = payload.clone();
+        let kind = match p.token_type() {
+            Some(k @ ("session" | "auth")) => k.to_owned(),
+            _ => return Err(Error::Sign("Unknown token type".into())),
+        };
+        if !p.truthy("iss") {
+            match &s.identity {
+                Some(id) => p.set("iss", one_or_many_value(id)),
+                None => return Err(Error::Sign("IDENTITY must be specified in settings".into())),
+            };
+        }
+        if !p.truthy("aud") {
+            let aud = match (kind.as_str(), &s.session_audience, &s.authorization_audience) {
+                ("session", Some(a), _) | ("auth", _, Some(a)) => a.clone(),
+                _ => match &s.identity {
+                    Some(id) => Value::Array(alloc::vec![one_or_many_value(id)]),
+                    None => return Err(Error::Sign("SESSION_AUDIENCE must be specified in settings".into())),
+                },
+            };
+            p.set("aud", aud);
+        }
+        if !p.truthy("iat") {
+            // timezone.now().replace(microsecond=0)
+            p.set("iat", Claim::DateTime(floor(now)));
+        }
+        if !p.truthy("exp") {
+            let expiration = if kind == "session" { s.session_expiration } else { s.authorization_expiration };
+            if let Some(secs) = expiration {
+                let exp = match p.get("iat") {
+                    Some(Claim::DateTime(t)) => Claim::DateTime(t + secs),
+                    _ => {
+                        return Err(Error::Sign(
+                            "unsupported operand type(s) for +: iat is not a datetime (the server raises TypeError)".into(),
+                        ))
+                    }
+                };
+                p.set("exp", exp);
+            }
+        }
+        let iss = match p.get("iss") {
+            Some(Claim::Value(Value::Str(i))) => i.clone(),
+            _ => {
+                return Err(Error::Sign(
+                    "Private key for specified issuer was not found in settings (iss is not a string)".into(),
+                ))
+            }
+        };
+        if !s.private_keys.iter().any(|(i, _)| *i == iss) {
+            return Err(Error::Sign("Private key for specified issuer was not found in settings".into()));
+        }
+        let file = key_file_name(&s.private_keys, &iss, None).map_err(|e| Error::Sign(e.message().to_owned()))?;
+        let key = self.keys.iter().find(|k| k.name == file).ok_or_else(|| Error::Sign(format!("No private key found for issuer={iss:?}")))?;
+        let alg = Algorithm::from_name(&s.encode_algorithm)
+            .ok_or_else(|| Error::Sign(format!("ENCODE_ALGORITHM {:?} is not supported (RS256/384/512, PS256/384/512)", s.encode_algorithm)))?;
+
+        // PyJWS.encode: {"typ", "alg"} updated with {"kid"}, keys sorted.
+        let mut header = String::from("{\"alg\":");
+        json::write_json_str(&mut header, alg.name());
+        header.push_str(",\"kid\":");
+        json::write_json_str(&mut header, key.key_id());
+        header.push_str(",\"typ\":\"JWT\"}");
+        let body = payload_json(&p)?;
+        sign_compact(header.as_bytes(), body.as_bytes(), alg, key)
+    }
+}
+
+fn floor(t: f64) -> f64 {
+    let i = t as i64;
+    (if (i as f64) > t { i - 1 } else { i }) as f64
+}
+
+fn one_or_many_value(v: &OneOrMany) -> Value {
+    match v {
+        OneOrMany::One(s) => Value::Str(s.clone()),
+        OneOrMany::Many(l) => Value::Array(l.iter().map(|s| Value::Str(s.clone())).collect()),
+    }
+}
+
+/// `json.dumps(payload, separators=(",", ":"), cls=DjangoJSONEncoder)` after PyJWT turned
+/// `exp`/`iat`/`nbf` datetimes into whole seconds.
+pub fn payload_json(p: &Payload) -> Result<String> {
+    if let Some(Claim::Value(v)) = p.get("iss") {
+        if v.as_str().is_none() {
+            return Err(Error::Sign("Issuer (iss) must be a string.".into()));
+        }
+    }
+    let mut out = String::from("{");
+    for (n, (k, v)) in p.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        json::write_json_str(&mut out, k);
+        out.push(':');
+        match v {
+            Claim::Value(v) => json::write_json(&mut out, v, false),
+            Claim::DateTime(t) if matches!(k.as_str(), "exp" | "iat" | "nbf") => {
+                json::write_json(&mut out, &Value::Int(Int::Small(floor(*t) as i64)), false)
+            }
+            Claim::DateTime(t) => json::write_json_str(&mut out, &django_datetime(*t)),
+        }
+    }
+    out.push('}');
+    Ok(out)
+}
+
+/// `DjangoJSONEncoder` of a UTC datetime: `YYYY-MM-DDTHH:MM:SS[.mmm]Z`.
+pub fn django_datetime(t: f64) -> String {
+    let secs = floor(t) as i64;
+    let micros = (((t - floor(t)) * 1_000_000.0) as i64).clamp(0, 999_999);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let mut out = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", sod / 3600, sod % 3600 / 60, sod % 60);
+    if micros > 0 {
+        let _ = write!(out, ".{:03}", micros / 1000);
+    }
+    out.push('Z');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn django_datetimes() {
+        assert_eq!(django_datetime(0.0), "1970-01-01T00:00:00Z");
+        assert_eq!(django_datetime(1_700_000_000.5), "2023-11-14T22:13:20.500Z");
+        assert_eq!(django_datetime(951_782_400.0), "2000-02-29T00:00:00Z");
+    }
+}
