@@ -89,14 +89,20 @@ PROFILES["issuers_myapp"] = _profile(ACCEPTED_ISSUERS=["myapp"])
 PROFILES["identity_absent"] = _profile(IDENTITY=_DEL)
 PROFILES["identity_other"] = _profile(IDENTITY="otherapp")
 PROFILES["identity_list"] = _profile(IDENTITY=["otherapp", "myapp"])
+PROFILES["algs_unset"] = _profile(DECODE_ALGORITHMS=_DEL)  # library default: [ENCODE_ALGORITHM]
+PROFILES["algs_null"] = _profile(DECODE_ALGORITHMS=None)
 PROFILES["algs_empty"] = _profile(DECODE_ALGORITHMS=[])
 PROFILES["algs_rs_ps"] = _profile(DECODE_ALGORITHMS=["RS256", "PS256"])
 PROFILES["algs_all_rsa"] = _profile(DECODE_ALGORITHMS=["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"])
 PROFILES["algs_hs"] = _profile(DECODE_ALGORITHMS=["RS256", "HS256"])
 PROFILES["algs_none"] = _profile(DECODE_ALGORITHMS=["RS256", "none"])
 PROFILES["algs_es"] = _profile(DECODE_ALGORITHMS=["ES256", "RS256"])
-PROFILES["encode_ps256"] = _profile(ENCODE_ALGORITHM="PS256")
-PROFILES["encode_rs512"] = _profile(ENCODE_ALGORITHM="RS512")
+PROFILES["encode_ps256"] = _profile(ENCODE_ALGORITHM="PS256", DECODE_ALGORITHMS=_DEL)
+PROFILES["encode_rs512"] = _profile(ENCODE_ALGORITHM="RS512", DECODE_ALGORITHMS=_DEL)
+SHORT_KEY = "test-only-1024.pem"  # optional 1024-bit key (PyJWT only warns: InsecureKeyLengthWarning)
+if os.path.exists(os.path.join(KEYS_DIR, SHORT_KEY)):
+    PROFILES["short_key"] = _profile(PUBLIC_KEYS=OrderedDict([("myapp", [SHORT_KEY, "myapp-20200410.pem"]),
+                                                              ("otherapp", "otherapp-2024.pem")]))
 PROFILES["single_key"] = _profile(PUBLIC_KEYS=OrderedDict([("myapp", "myapp-20180101.pem"),
                                                             ("otherapp", ["otherapp-2024.pem"])]))
 _weird_keys = OrderedDict((n, ["myapp-20200410.pem"]) for n in WEIRD_ISSUER_NAMES)
@@ -119,7 +125,7 @@ PROFILES["abs_keystore_root"] = _profile(KEY_STORE_ROOT="@keys_abs")
 # sign-parity profiles
 SIGN_PROFILES = OrderedDict()
 for _alg in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"):
-    SIGN_PROFILES["sign_" + _alg.lower()] = _profile(ENCODE_ALGORITHM=_alg)
+    SIGN_PROFILES["sign_" + _alg.lower()] = _profile(ENCODE_ALGORITHM=_alg, DECODE_ALGORITHMS=_DEL)
 
 
 def write_profiles(out_dir: str) -> dict:
@@ -163,7 +169,8 @@ def build_keystore(out_dir: str) -> str:
 # ----------------------------------------------------------------------------------------
 # keys & signing
 # ----------------------------------------------------------------------------------------
-KEY_NAMES = ("myapp-20200410", "myapp-20180101", "otherapp-2024")
+KEY_NAMES = ("myapp-20200410", "myapp-20180101", "otherapp-2024") + (
+    ("test-only-1024",) if os.path.exists(os.path.join(KEYS_DIR, "test-only-1024.pem")) else ())
 PRIV = {}
 PUB_PEM = {}
 for _n in KEY_NAMES:
@@ -539,6 +546,14 @@ class Categories(Corpus):
         for i in range(3):
             self.add("keystore_variants", "abs_keystore_root", self.token(self.auth_payload()))
 
+    def cat_short_key(self):
+        if "short_key" not in PROFILES:
+            return
+        for kid in ("test-only-1024", _DEL, "myapp-20200410"):
+            for key in ("test-only-1024", "myapp-20200410"):
+                t = self.token(self.auth_payload(), self.header(kid=kid), key=key)
+                self.add_profiles("short_rsa_key", ["short_key", "default"], t)
+
     def cat_key_rotation(self):
         P = ["default", "single_key"]
         for i in range(6):
@@ -551,7 +566,7 @@ class Categories(Corpus):
 
     # ---- alg ---------------------------------------------------------------------------
     def cat_alg_none(self):
-        P = ["default", "no_sig", "algs_none", "all_off"]
+        P = ["default", "algs_unset", "no_sig", "algs_none", "all_off"]
         for alg in ("none", "None", "NONE", "nOnE"):
             hs = b64(jdump(self.header(alg=alg)))
             ps = b64(jdump(self.auth_payload()))
@@ -560,7 +575,7 @@ class Categories(Corpus):
             self.add_profiles("alg_none", P, self.resign(hs, ps))
 
     def cat_alg_hs_confusion(self):
-        P = ["default", "algs_hs", "no_sig"]
+        P = ["default", "algs_unset", "algs_hs", "no_sig"]
         for alg in ("HS256", "HS384", "HS512"):
             for key in ("myapp-20200410", "myapp-20180101"):
                 t = self.token(self.auth_payload(), self.header(alg=alg, kid=key), key=key)
@@ -569,10 +584,11 @@ class Categories(Corpus):
     def cat_alg_es(self):
         for alg in ("ES256", "ES384", "EdDSA"):
             t = self.token(self.auth_payload(), self.header(alg=alg), sign_alg="RS256")
-            self.add_profiles("alg_es_with_rsa_key", ["default", "algs_es", "no_sig"], t)
+            self.add_profiles("alg_es_with_rsa_key", ["default", "algs_unset", "algs_es", "no_sig"], t)
 
     def cat_alg_rsa_family(self):
-        P = ["default", "algs_empty", "algs_rs_ps", "algs_all_rsa", "encode_ps256", "encode_rs512", "no_sig"]
+        P = ["default", "algs_unset", "algs_null", "algs_empty", "algs_rs_ps", "algs_all_rsa", "encode_ps256",
+             "encode_rs512", "no_sig"]
         for alg in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"):
             for key in ("myapp-20200410", "myapp-20180101"):
                 t = self.token(self.auth_payload(), self.header(alg=alg, kid=key), key=key)
@@ -587,7 +603,7 @@ class Categories(Corpus):
             self.add_profiles("alg_mismatch_signature", ["algs_all_rsa", "no_sig"], t)
 
     def cat_alg_missing(self):
-        P = ["default", "no_sig", "algs_all_rsa"]
+        P = ["default", "algs_unset", "no_sig", "algs_all_rsa"]
         for alg in [_DEL, None, "", 1, ["RS256"], {"RS256": 1}, "rs256", "Rs256", "RS256 ", " RS256", "RS 256",
                     "RS256\u0000", True]:
             t = self.token(self.auth_payload(), self.header(alg=alg), sign_alg="RS256")
@@ -622,7 +638,7 @@ class Categories(Corpus):
 
     # jti counters whose signature starts with 0x00 for the fixed payload below (found by a full
     # search; kept so generation stays fast -- the search falls back to scanning if a hint fails)
-    LEADING_ZERO_HINTS = {"PS256": [], "PS384": [], "PS512": [], "RS256": []}
+    LEADING_ZERO_HINTS = {"PS256": [318, 450], "PS384": [183, 248], "PS512": [107, 154], "RS256": [616, 658]}
 
     @staticmethod
     def _lz_payload(n):
@@ -659,7 +675,7 @@ class Categories(Corpus):
         for alg, prof in [("PS256", "algs_rs_ps"), ("PS384", "algs_all_rsa"), ("PS512", "algs_all_rsa"),
                           ("RS256", "default")]:
             for n, hs, ps, sig in self._lz_find(alg):
-                self.add_profiles("sig_leading_zero_stripped", sorted({prof, "default", "algs_all_rsa"}),
+                self.add_profiles("sig_leading_zero_stripped", sorted({prof, "default", "algs_unset", "algs_all_rsa"}),
                                   f"{hs}.{ps}.{b64(sig[1:])}")
                 self.add("sig_leading_zero_stripped", prof, f"{hs}.{ps}.{b64(sig)}")
                 self.add("sig_leading_zero_stripped", prof, f"{hs}.{ps}.{b64(sig[2:])}")

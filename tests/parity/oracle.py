@@ -77,9 +77,9 @@ def _exc_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def to_wsgi_header(token: str) -> str:
-    """What WSGI would put in HTTP_AUTHORIZATION for 'JWT <token>' sent as UTF-8 bytes."""
-    return ("JWT " + token).encode("utf-8", "surrogatepass").decode("latin-1")
+def to_wsgi_header(token: str, scheme: str = "JWT") -> str:
+    """What WSGI would put in HTTP_AUTHORIZATION for '<scheme> <token>' sent as UTF-8 bytes."""
+    return (scheme + " " + token).encode("utf-8", "surrogatepass").decode("latin-1")
 
 
 class Oracle:
@@ -96,6 +96,14 @@ class Oracle:
         self._settings = sso_settings
         self._utils = sso_utils
         self._factory = RequestFactory()
+        # Speed only: cryptography validates an RSA private key on every load (~50 ms), and
+        # rest_framework_sso.keys loads the PEM file on every encode.  Memoise the pure
+        # bytes -> key functions the module imported; behaviour is unchanged.
+        import functools
+
+        if not hasattr(sso_keys.load_pem_private_key, "cache_info"):
+            sso_keys.load_pem_private_key = functools.lru_cache(maxsize=64)(sso_keys.load_pem_private_key)
+            sso_keys.load_pem_public_key = functools.lru_cache(maxsize=64)(sso_keys.load_pem_public_key)
         # No DB: authentication succeeds as soon as decode_jwt_token succeeded.
         sso_auth.authenticate_payload = lambda payload, request=None: (None, payload)
         self.profile_name: str | None = None
@@ -156,10 +164,10 @@ class Oracle:
         return {"ok": True, "header": creds.header, "payload": creds.payload}
 
     def verify(self, token: str) -> dict[str, Any]:
-        """Verdict for a bare token (Rust `verify`): same as header 'JWT <token>'."""
+        """Verdict for a bare token (Rust `verify`): same as header '<AUTHENTICATE_HEADER> <token>'."""
         if token != token.strip() or any(c.isspace() for c in token) or token == "":
             raise ValueError("verify-mode tokens must be non-empty and contain no whitespace")
-        return self.authenticate(to_wsgi_header(token))
+        return self.authenticate(to_wsgi_header(token, self._auth.api_settings.AUTHENTICATE_HEADER))
 
     def encode(self, payload: dict) -> dict[str, Any]:
         """rest_framework_sso.utils.encode_jwt_token(payload) -> {"ok", "token"} or error."""

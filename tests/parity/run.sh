@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Single entry point of the Python parity harness. Call from the repo root after
+# `cargo build --release`:   tests/parity/run.sh [extra run_parity.py args]
+#
+# Env: DRF_SSO_JWT_BIN  Rust CLI (default target/release/drf-sso-jwt)
+#      PARITY_SIGN      auto (default: skip sign parity only if the CLI answers "unknown command sign"),
+#                       1 (always run it), 0 (never)
+#      PARITY_LIVE      1 (default) run live_test.py against a real runserver; 0 to skip
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$(pwd)
+VENV="$ROOT/target/parity-venv"
+REQ="$ROOT/tests/parity/issuer/requirements.txt"
+BIN="${DRF_SSO_JWT_BIN:-$ROOT/target/release/drf-sso-jwt}"
+export DRF_SSO_JWT_BIN="$BIN"
+
+# --- venv (reused; pip only when the pinned requirements changed) ---------------------------
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV" || { echo "cannot create $VENV"; exit 2; }
+fi
+STAMP="$VENV/.parity-requirements.sha256"
+WANT=$(sha256sum "$REQ" | cut -d' ' -f1)
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ] || \
+   ! "$VENV/bin/python" -c "import rest_framework_sso, jwt, freezegun, pem, cryptography, django" 2>/dev/null; then
+    echo "installing pinned requirements into $VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ" || { echo "pip install failed"; exit 2; }
+    echo "$WANT" > "$STAMP"
+fi
+PY="$VENV/bin/python"
+
+if [ ! -x "$BIN" ]; then
+    echo "Rust CLI not found at $BIN; run 'cargo build --release' first (or set DRF_SSO_JWT_BIN)"
+    exit 2
+fi
+
+# --- sign parity switch -----------------------------------------------------------------------
+SIGN_ARGS=()
+case "${PARITY_SIGN:-auto}" in
+    0) SIGN_ARGS=(--skip-sign) ;;
+    1) ;;
+    *)
+        if printf '' | "$BIN" sign --settings "$ROOT/keys/settings.json" --now 0 2>&1 >/dev/null \
+                | grep -qi "unknown command"; then
+            echo "NOTE: $BIN has no 'sign' command: SIGN PARITY SKIPPED (set PARITY_SIGN=1 to force)"
+            SIGN_ARGS=(--skip-sign)
+        fi ;;
+esac
+
+rc=0
+echo "=== run_parity.py ==="
+"$PY" -W ignore "$ROOT/tests/parity/run_parity.py" --bin "$BIN" "${SIGN_ARGS[@]}" "$@" || rc=1
+if [ "${PARITY_LIVE:-1}" != "0" ]; then
+    echo "=== live_test.py ==="
+    "$PY" -W ignore "$ROOT/tests/parity/live_test.py" --bin "$BIN" || rc=1
+fi
+if [ $rc -eq 0 ]; then echo "PARITY OK"; else echo "PARITY FAILED"; fi
+exit $rc
