@@ -279,8 +279,13 @@ fn is_surrogate(c: u32) -> bool {
 }
 
 impl Parser<'_> {
+    /// `JSONDecodeError` text: `msg: line L column C (char P)`.
     fn err(&self, what: &str) -> JsonError {
-        JsonError::Invalid(format!("{what}: char {}", self.i))
+        let pos = self.i.min(self.s.len());
+        let before = &self.s[..pos];
+        let line = before.iter().filter(|&&c| c == 0x0a).count() + 1;
+        let col = pos - before.iter().rposition(|&c| c == 0x0a).map_or(0, |n| n + 1) + 1;
+        JsonError::Invalid(format!("{what}: line {line} column {col} (char {pos})"))
     }
     fn peek(&self) -> Option<u32> {
         self.s.get(self.i).copied()

@@ -102,7 +102,7 @@ fn step1_segments_and_base64() {
         (format!("{h}===.{p}.{s}"), "Invalid header padding"),
         (format!("{h}.{p}.{s}="), "Invalid crypto padding"),
         (format!("{h}.{p}+.{s}"), "Invalid payload padding"),
-        (format!(".{p}.{s}"), "Invalid header string: Expecting value: char 0"),
+        (format!(".{p}.{s}"), "Invalid header string: Expecting value: line 1 column 1 (char 0)"),
     ] {
         let e = err(&v, &t);
         assert_eq!((e.code(), e.detail(), e.message()), ("malformed", DETAIL_DECODE, msg), "{t}");
