@@ -58,9 +58,25 @@ impl Algorithm {
         matches!(self, Algorithm::PS256 | Algorithm::PS384 | Algorithm::PS512)
     }
 
-    /// Verifies `sig` over `msg`. PSS signatures shorter than the modulus are
-    /// left-padded first: OpenSSL (behind PyJWT's `cryptography`) accepts them, PKCS#1 v1.5 it does not.
+    /// Verifies `sig` over `msg`. PSS signatures shorter than the modulus are accepted
+    /// as if left-padded: OpenSSL (behind PyJWT's `cryptography`) does so; PKCS#1 v1.5 it does not.
     pub fn verify(self, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
+        let k = &key.key;
+        use crate::rsa_public::{pkcs1v15_verify, pss_verify};
+        match self {
+            Algorithm::RS256 => pkcs1v15_verify(k, self, &Sha256::digest(msg), sig),
+            Algorithm::RS384 => pkcs1v15_verify(k, self, &Sha384::digest(msg), sig),
+            Algorithm::RS512 => pkcs1v15_verify(k, self, &Sha512::digest(msg), sig),
+            Algorithm::PS256 => pss_verify::<Sha256>(k, &Sha256::digest(msg), sig),
+            Algorithm::PS384 => pss_verify::<Sha384>(k, &Sha384::digest(msg), sig),
+            Algorithm::PS512 => pss_verify::<Sha512>(k, &Sha512::digest(msg), sig),
+        }
+    }
+
+    /// The same check through the `rsa` crate's own (constant-time) verification;
+    /// kept to cross-check the fast path in tests and benchmarks.
+    #[doc(hidden)]
+    pub fn verify_with_rsa_crate(self, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
         let k = &key.key;
         let size = rsa::traits::PublicKeyParts::size(k);
         let padded;

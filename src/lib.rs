@@ -28,19 +28,23 @@ extern crate std;
 
 mod algorithms;
 mod b64;
+mod cache;
 mod decoding;
 mod errors;
 pub mod json;
 mod keys;
 mod pyint;
+mod rsa_public;
 mod settings;
 #[cfg(feature = "sign")]
 pub mod signing;
 mod validation;
 mod verifier;
+#[cfg(feature = "wasm")] mod wasm;
 
 pub use crate::{
     algorithms::Algorithm,
+    cache::CachedVerifier,
     decoding::{dangerous, TokenData},
     errors::{Error, Result, DETAIL_DECODE, DETAIL_EXPIRED, DETAIL_INVALID, DETAIL_KEY},
     json::{Map, Value},

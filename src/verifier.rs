@@ -12,6 +12,13 @@ use crate::keys::KeyStore;
 use crate::settings::{OneOrMany, Settings};
 use crate::validation::{validate_claims, ClaimOptions};
 
+/// A token that passed every time-independent check (structure, issuer, key, signature).
+#[derive(Debug, Clone)]
+pub(crate) struct Checked {
+    pub data: TokenData,
+    pub issuer: String,
+}
+
 /// Verifies drf-sso tokens with settings and keys prepared once.
 #[derive(Debug, Clone)]
 pub struct Verifier {
@@ -54,6 +61,13 @@ impl Verifier {
     /// `decode_jwt_token(token)` at time `now` (seconds since the epoch): the header and
     /// payload the server would accept, or the error it would raise.
     pub fn verify(&self, token: &str, now: f64) -> Result<TokenData> {
+        let checked = self.check_signed(token)?;
+        self.check_claims(&checked, now)?;
+        Ok(checked.data)
+    }
+
+    /// Every time-independent step of `decode_jwt_token`, up to and including the signature.
+    pub(crate) fn check_signed(&self, token: &str) -> Result<Checked> {
         let s = &self.settings;
         if token.len() > s.max_token_bytes {
             return Err(Error::TooLarge(format!("token is {} bytes, over MAX_TOKEN_BYTES = {}", token.len(), s.max_token_bytes)));
@@ -85,8 +99,13 @@ impl Verifier {
         if s.verify_signature {
             verify_signature(parts.header.get("alg"), &self.algorithms, key, parts.signing_input, &parts.signature)?;
         }
-        validate_claims(&payload, self.options, s, &issuer, now)?;
+        Ok(Checked { data: TokenData { header: parts.header, payload }, issuer })
+    }
 
+    /// The time-dependent rest: `_validate_claims` at `now`, then drf-sso's own checks.
+    pub(crate) fn check_claims(&self, checked: &Checked, now: f64) -> Result<()> {
+        let payload = &checked.data.payload;
+        validate_claims(payload, self.options, &self.settings, &checked.issuer, now)?;
         match payload.get("token").and_then(Value::as_str) {
             Some("session" | "auth") => {}
             _ => return Err(Error::UnknownTokenType("Unknown token type".into())),
@@ -97,7 +116,7 @@ impl Verifier {
         if !payload.get("uid").is_some_and(Value::is_truthy) {
             return Err(Error::missing_claim("User ID is missing."));
         }
-        Ok(TokenData { header: parts.header, payload })
+        Ok(())
     }
 
     /// `JWTAuthentication.authenticate` for an `Authorization` header value given as

@@ -7,12 +7,13 @@ use std::process::ExitCode;
 
 use drf_sso_jwt::json::{write_json_str, Value};
 use drf_sso_jwt::{
-    create_authorization_payload, create_session_payload, dangerous, Error, Issuer, KeyStore, Payload, Settings, Subject,
+    create_authorization_payload, create_session_payload, dangerous, CachedVerifier, Error, Issuer, KeyStore, Payload, Settings, Subject,
     TokenData, Verifier,
 };
 
 const USAGE: &str = "usage:
-  drf-sso-jwt verify --settings FILE [--now UNIX] [TOKEN]      verify TOKEN or each stdin line
+  drf-sso-jwt verify --settings FILE [--now UNIX] [--cache N] [TOKEN]   verify TOKEN or each stdin line
+                                                            (--cache N: remember N verified signatures; default 0)
   drf-sso-jwt authenticate --settings FILE [--now UNIX]       each stdin line: a JSON string (Authorization header, one char per byte) or null
   drf-sso-jwt decode [TOKEN]                                  header and payload, no verification
   drf-sso-jwt jwks --settings FILE                            public keys of the key store as JWKS
@@ -28,18 +29,23 @@ struct Args {
     now: Option<f64>,
     rest: Vec<String>,
     named: Vec<(String, String)>,
+    cache: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or("missing command")?;
-    let mut a = Args { command, settings: None, now: None, rest: Vec::new(), named: Vec::new() };
+    let mut a = Args { command, settings: None, now: None, rest: Vec::new(), named: Vec::new(), cache: 0 };
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--settings" => a.settings = Some(it.next().ok_or("--settings needs a file")?.into()),
             "--now" => {
                 let v = it.next().ok_or("--now needs a number")?;
                 a.now = Some(v.parse::<f64>().ok().filter(|f| f.is_finite()).ok_or_else(|| format!("--now: not a number: {v}"))?);
+            }
+            "--cache" => {
+                let v = it.next().ok_or("--cache needs a number of entries")?;
+                a.cache = v.parse().map_err(|_| format!("--cache: not a count: {v}"))?;
             }
             "--type" | "--sid" | "--uid" | "--email" | "--cid" | "--claim" => {
                 let v = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
@@ -160,7 +166,7 @@ fn run(a: Args) -> Result<bool, String> {
     };
     match a.command.as_str() {
         "verify" => {
-            let v = verifier(a.settings.as_deref())?;
+            let mut v = CachedVerifier::new(verifier(a.settings.as_deref())?, a.cache);
             let t = now(&a);
             for line in inputs(&a) {
                 let r = as_token(&line).and_then(|tok| v.verify(tok, t)).map(Some);
@@ -168,7 +174,7 @@ fn run(a: Args) -> Result<bool, String> {
             }
         }
         "authenticate" => {
-            let v = verifier(a.settings.as_deref())?;
+            let mut v = CachedVerifier::new(verifier(a.settings.as_deref())?, a.cache);
             let t = now(&a);
             for line in inputs(&a) {
                 let header = header_bytes(&line)?;

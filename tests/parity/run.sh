@@ -49,6 +49,8 @@ esac
 rc=0
 echo "=== run_parity.py ==="
 "$PY" -W ignore "$ROOT/tests/parity/run_parity.py" --bin "$BIN" "${SIGN_ARGS[@]}" "$@" || rc=1
+echo "=== cache_check.py (verified-token cache == fresh verification) ==="
+"$PY" "$ROOT/tests/parity/cache_check.py" || rc=1
 if [ "${PARITY_LIVE:-1}" != "0" ]; then
     echo "=== live_test.py ==="
     "$PY" -W ignore "$ROOT/tests/parity/live_test.py" --bin "$BIN" || rc=1
