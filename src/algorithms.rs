@@ -61,7 +61,7 @@ impl Algorithm {
     /// Verifies `sig` over `msg`. PSS signatures shorter than the modulus are accepted
     /// as if left-padded: OpenSSL (behind PyJWT's `cryptography`) does so; PKCS#1 v1.5 it does not.
     pub fn verify(self, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
-        let k = &key.key;
+        let k = &key.monty;
         use crate::rsa_public::{pkcs1v15_verify, pss_verify};
         match self {
             Algorithm::RS256 => pkcs1v15_verify(k, self, &Sha256::digest(msg), sig),

@@ -113,13 +113,17 @@ pub mod dangerous {
     use super::*;
 
     /// `jwt.get_unverified_header` + `jwt.decode(..., verify_signature=False)`: structure
-    /// checks only (segments, base64url, JSON objects, `kid`, `crit`, `b64`); no signature, no claims.
+    /// checks only (segments, base64url, JSON objects, `kid`, `crit`, `b64`); no signature, no
+    /// claims. Same default limits as verification: 8192 bytes, JSON depth 64.
     pub fn decode(token: &str) -> Result<TokenData> {
-        decode_with_depth(token, 64)
+        decode_with_limits(token, 8192, 64)
     }
 
-    /// As [`decode`] with an explicit JSON nesting limit.
-    pub fn decode_with_depth(token: &str, max_depth: usize) -> Result<TokenData> {
+    /// As [`decode`] with explicit size and JSON nesting limits.
+    pub fn decode_with_limits(token: &str, max_bytes: usize, max_depth: usize) -> Result<TokenData> {
+        if token.len() > max_bytes {
+            return Err(Error::TooLarge(format!("token is {} bytes, over the limit of {max_bytes}", token.len())));
+        }
         let parts = load(token.as_bytes(), max_depth)?;
         let payload = payload(&parts, max_depth)?;
         Ok(TokenData { header: parts.header, payload })

@@ -4,10 +4,14 @@
 //! with `ensure_ascii` and `float.__repr__`, and Python's `str()` of a value.
 
 use alloc::borrow::ToOwned;
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
+
+/// Nesting levels no caller can raise the limit beyond (recursion depth of the parser).
+pub(crate) const MAX_DEPTH_CAP: usize = 512;
 
 /// Python's `sys.get_int_max_str_digits()` default: longer integer literals raise `ValueError`.
 pub(crate) const MAX_INT_DIGITS: usize = 4300;
@@ -41,29 +45,52 @@ pub enum Value {
 }
 
 /// An insertion-ordered object; a repeated key keeps its first position and takes the last value, as `dict` does.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Map {
     entries: Vec<(String, Value)>,
+    /// Key → position, built once a map grows past `INDEX_FROM` entries (keeps inserts O(log n)).
+    index: Option<BTreeMap<String, usize>>,
+}
+
+const INDEX_FROM: usize = 16;
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
 }
 
 impl Map {
     /// An empty map.
     pub fn new() -> Self {
-        Map { entries: Vec::new() }
+        Map { entries: Vec::new(), index: None }
+    }
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(ix) => ix.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k == key),
+        }
     }
     /// The value of `key`, if present.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.position(key).map(|i| &self.entries[i].1)
     }
     /// Whether `key` is present (`key in dict`).
     pub fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
+        self.position(key).is_some()
     }
     /// `dict[key] = value`: replaces in place or appends.
     pub fn insert(&mut self, key: String, value: Value) {
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.entries.push((key, value)),
+        if let Some(i) = self.position(&key) {
+            self.entries[i].1 = value;
+            return;
+        }
+        if let Some(ix) = &mut self.index {
+            ix.insert(key.clone(), self.entries.len());
+        }
+        self.entries.push((key, value));
+        if self.index.is_none() && self.entries.len() > INDEX_FROM {
+            self.index = Some(self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
         }
     }
     /// Entries in insertion order.
@@ -141,6 +168,8 @@ pub fn parse(data: &[u8]) -> crate::Result<Value> {
 /// `json.loads(data)` for `bytes`, with a nesting limit (`max_depth`, hardening).
 pub(crate) fn loads(data: &[u8], max_depth: usize) -> Result<Value, JsonError> {
     let chars = decode_text(data)?;
+    // The parser recurses per level: a hard cap keeps any caller's limit stack-safe.
+    let max_depth = max_depth.min(MAX_DEPTH_CAP);
     let mut p = Parser { s: &chars, i: 0, depth: 0, max_depth };
     p.ws();
     let v = p.value()?;

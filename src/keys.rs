@@ -21,9 +21,19 @@ use crate::settings::{OneOrMany, Settings};
 #[derive(Debug, Clone)]
 pub struct VerifyingKey {
     pub(crate) key: rsa::PublicKey,
+    pub(crate) monty: crate::rsa_public::MontyKey,
 }
 
 impl VerifyingKey {
+    /// Prepares an `rsa` public key (Montgomery parameters computed here, once).
+    pub(crate) fn from_rsa(key: rsa::PublicKey) -> Result<Self> {
+        let n = key.n().to_be_bytes_trimmed_vartime();
+        let e = key.e().to_be_bytes_trimmed_vartime().iter().fold(0u64, |acc, b| (acc << 8) | *b as u64);
+        // The rsa crate already checked n odd, 512..=16384 bits, 2 <= e < 2^33.
+        let monty = crate::rsa_public::MontyKey::new(&n, e).ok_or_else(|| Error::Config("unusable RSA modulus".to_owned()))?;
+        Ok(VerifyingKey { key, monty })
+    }
+
     /// Modulus size in bits.
     pub fn bits(&self) -> usize {
         self.key.n().bit_width() as usize
@@ -52,7 +62,7 @@ impl VerifyingKey {
         let nb = BoxedUint::from_be_slice(&n, (n.len() * 8) as u32).map_err(|_| Error::Config("bad RSA modulus".to_owned()))?;
         let eb = BoxedUint::from_be_slice(&e, (e.len() * 8).max(64) as u32).map_err(|_| Error::Config("bad RSA exponent".to_owned()))?;
         let key = rsa::PublicKey::new_with_size_limits(nb, eb, 512..=16384).map_err(|e| Error::Config(format!("unusable RSA public key: {e}")))?;
-        Ok(VerifyingKey { key })
+        VerifyingKey::from_rsa(key)
     }
 }
 

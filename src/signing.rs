@@ -179,8 +179,8 @@ impl SigningKey {
     }
 
     /// The matching public key, for verifying what this key signs.
-    pub fn verifying_key(&self) -> crate::keys::VerifyingKey {
-        crate::keys::VerifyingKey { key: rsa::PublicKey::from(&self.key) }
+    pub fn verifying_key(&self) -> Result<crate::keys::VerifyingKey> {
+        crate::keys::VerifyingKey::from_rsa(rsa::PublicKey::from(&self.key))
     }
 }
 

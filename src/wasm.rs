@@ -4,8 +4,8 @@
 //!
 //! Values cross as plain JavaScript: objects (key order preserved, `__proto__` kept
 //! as an own property), arrays, strings, booleans, `null`, numbers, and `BigInt` for
-//! integers outside ±(2^53 − 1). Failures are thrown as an `Error` named `SsoError`
-//! with `code`, `detail` and `message`; the package's JS entry rewraps it.
+//! integers outside ±(2^53 − 1). Failures are thrown as a plain object named `SsoError`
+//! with `code`, `detail` and `message`; the package's JS entry rethrows it as its `SsoError` class.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -22,14 +22,16 @@ const MAX_SAFE: i64 = (1 << 53) - 1;
 /// Nesting accepted when reading JS values (settings, payloads), as the JSON reader allows.
 const MAX_DEPTH: usize = 64;
 
-/// The one conversion of a crate [`Error`] into a thrown JS value.
+/// The one conversion of a crate [`Error`] into a thrown JS value: a plain object
+/// `{name: "SsoError", code, detail, message}` (no stack capture here; the package's JS
+/// entry turns it into its `SsoError` class, a real `Error`).
 fn into_error(e: Error) -> JsValue {
-    let err = js_sys::Error::new(e.message());
-    err.set_name("SsoError");
-    let o: &JsValue = err.as_ref();
-    let _ = Reflect::set(o, &"code".into(), &e.code().into());
-    let _ = Reflect::set(o, &"detail".into(), &e.detail().into());
-    err.into()
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"name".into(), &"SsoError".into());
+    let _ = Reflect::set(&o, &"code".into(), &e.code().into());
+    let _ = Reflect::set(&o, &"detail".into(), &e.detail().into());
+    let _ = Reflect::set(&o, &"message".into(), &e.message().into());
+    o.into()
 }
 
 fn type_error(msg: &str) -> JsValue {

@@ -1,0 +1,85 @@
+//! Native throughput of full token verification (run by scripts/bench.sh; prints JSON).
+//! Medians of repeated timed batches, one thread, the same token and key as the other
+//! baselines in the bench script.
+
+use std::time::Instant;
+
+use drf_sso_jwt::{Algorithm, CachedVerifier, Verifier};
+
+fn median_rate(mut f: impl FnMut(), batch: u32, rounds: usize) -> f64 {
+    for _ in 0..batch / 4 {
+        f(); // warm-up
+    }
+    let mut rates: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            batch as f64 / t.elapsed().as_secs_f64()
+        })
+        .collect();
+    rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    rates[rates.len() / 2]
+}
+
+fn main() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let token = std::env::var("BENCH_TOKEN").unwrap_or_else(|_| {
+        std::fs::read_to_string(format!("{root}/keys/example-tokens.txt")).unwrap().lines().next().unwrap().to_owned()
+    });
+    let now: f64 = std::env::var("BENCH_NOW").ok().and_then(|v| v.parse().ok()).unwrap_or(1_700_000_100.0);
+    let settings = std::fs::read_to_string(format!("{root}/keys/settings.json")).unwrap();
+    let pem = std::fs::read_to_string(format!("{root}/keys/myapp-20200410.pem")).unwrap();
+    let pem_old = std::fs::read_to_string(format!("{root}/keys/myapp-20180101.pem")).unwrap();
+    let other = std::fs::read_to_string(format!("{root}/keys/otherapp-2024.pem")).unwrap();
+    let keys = [("myapp-20200410.pem", pem.as_str()), ("myapp-20180101.pem", pem_old.as_str()), ("otherapp-2024.pem", other.as_str())];
+    let v = Verifier::from_json(&settings, keys).unwrap();
+    v.verify(&token, now).expect("bench token must verify");
+
+    let full = median_rate(|| drop(std::hint::black_box(v.verify(std::hint::black_box(&token), now))), 2000, 9);
+
+    let (si, sig_b64) = token.rsplit_once('.').unwrap();
+    let sig = drf_sso_jwt::dangerous::decode(&token).map(|_| ()).and_then(|_| Ok(b64(sig_b64))).unwrap();
+    let vk = drf_sso_jwt::VerifyingKey::from_spki_der(&spki_der(&pem)).unwrap();
+    let fast = median_rate(|| assert!(Algorithm::RS256.verify(&vk, si.as_bytes(), &sig)), 2000, 9);
+    let crate_path = median_rate(|| assert!(Algorithm::RS256.verify_with_rsa_crate(&vk, si.as_bytes(), &sig)), 1000, 9);
+
+    let decode = median_rate(|| drop(std::hint::black_box(drf_sso_jwt::dangerous::decode(std::hint::black_box(&token)))), 20_000, 9);
+    eprintln!("decode only: {decode:.0}/s");
+    let mut cached = CachedVerifier::new(v.clone(), 1024);
+    let hit = median_rate(|| drop(std::hint::black_box(cached.verify(std::hint::black_box(&token), now))), 200_000, 9);
+
+    println!(
+        "{{\"native_full_verify_per_s\":{full:.0},\"native_rs256_fast_path_per_s\":{fast:.0},\"native_rs256_rsa_crate_per_s\":{crate_path:.0},\"native_cache_hit_per_s\":{hit:.0}}}"
+    );
+}
+
+fn b64(s: &str) -> Vec<u8> {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let (mut bits, mut n, mut out) = (0u32, 0, Vec::new());
+    for c in s.bytes() {
+        bits = (bits << 6) | alphabet.iter().position(|a| *a == c).unwrap() as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    out
+}
+
+fn spki_der(pem: &str) -> Vec<u8> {
+    let body: String = pem.split("-----BEGIN PUBLIC KEY-----").nth(1).unwrap().split("-----END").next().unwrap().split_whitespace().collect();
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let (mut bits, mut n, mut out) = (0u32, 0, Vec::new());
+    for c in body.bytes().filter(|c| *c != b'=') {
+        bits = (bits << 6) | alphabet.iter().position(|a| *a == c).unwrap() as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    out
+}
