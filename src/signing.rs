@@ -203,7 +203,9 @@ pub struct Issuer {
 }
 
 impl Issuer {
-    /// Settings plus private key material (file name → PEM text) for the files `PRIVATE_KEYS` names.
+    /// Settings plus private key material (file name → PEM text) for the files `PRIVATE_KEYS`
+    /// names. Like the server, which reads a key file only when it signs for that issuer, a
+    /// named file that is not given fails only `encode` for its issuer; given keys are parsed now.
     pub fn new<'a, I>(settings: Settings, material: I) -> Result<Self>
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
@@ -214,13 +216,10 @@ impl Issuer {
             if keys.iter().any(|k: &SigningKey| k.name == file) {
                 continue;
             }
-            let text = given
-                .iter()
-                .find(|(n, _)| *n == file)
-                .or_else(|| given.iter().find(|(n, _)| *n == keys::key_id(&file)))
-                .map(|(_, t)| *t)
-                .ok_or_else(|| Error::Config(format!("PRIVATE_KEYS names {file:?} but no such key was given")))?;
-            keys.push(SigningKey::from_pem(&file, text)?);
+            let text = given.iter().find(|(n, _)| *n == file).or_else(|| given.iter().find(|(n, _)| *n == keys::key_id(&file)));
+            if let Some((_, text)) = text {
+                keys.push(SigningKey::from_pem(&file, text)?);
+            }
         }
         Ok(Issuer { settings, keys })
     }
@@ -300,7 +299,11 @@ impl Issuer {
             return Err(Error::Sign("Private key for specified issuer was not found in settings".into()));
         }
         let file = key_file_name(&s.private_keys, &iss, None).map_err(|e| Error::Sign(e.message().to_owned()))?;
-        let key = self.keys.iter().find(|k| k.name == file).ok_or_else(|| Error::Sign(format!("No private key found for issuer={iss:?}")))?;
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.name == file)
+            .ok_or_else(|| Error::Sign(format!("No private key found for issuer={iss:?}: key file {file:?} was not given")))?;
         let alg = Algorithm::from_name(&s.encode_algorithm)
             .ok_or_else(|| Error::Sign(format!("ENCODE_ALGORITHM {:?} is not supported (RS256/384/512, PS256/384/512)", s.encode_algorithm)))?;
 
