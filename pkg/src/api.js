@@ -1,0 +1,124 @@
+// The public API over one wasm-bindgen build (`glue`) that its entry has already instantiated.
+import { SsoError, rethrow } from './errors.js';
+
+const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
+
+function seconds(now) {
+  if (now === undefined) return Date.now() / 1000;
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError('now must be a finite number of seconds since the epoch');
+  return now;
+}
+
+export function bind(glue, exports) {
+  const ready = Promise.resolve();
+
+  class Verifier {
+    #inner;
+    /**
+     * @param settings the REST_FRAMEWORK_SSO dict (object or JSON text)
+     * @param keys {fileName: PEM or JWK} or a JWKS {keys: [...]}
+     */
+    constructor(settings, keys) {
+      try {
+        this.#inner = new glue.Verifier(settings, keys);
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    #live() {
+      if (this.#inner === undefined) throw new TypeError('Verifier has been freed');
+      return this.#inner;
+    }
+    verify(token, now) {
+      if (typeof token !== 'string') throw new TypeError('token must be a string');
+      const v = this.#live();
+      try {
+        return v.verify(token, seconds(now));
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    authenticate(header, now) {
+      if (header !== null && header !== undefined && typeof header !== 'string') throw new TypeError('header must be a string or null');
+      const v = this.#live();
+      try {
+        return v.authenticate(header ?? null, seconds(now));
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    get maxTokenBytes() {
+      return this.#live().maxTokenBytes;
+    }
+    toJwks() {
+      return this.#live().toJwks();
+    }
+    free() {
+      const v = this.#inner;
+      this.#inner = undefined;
+      v?.free();
+    }
+    [dispose]() {
+      this.free();
+    }
+  }
+
+  function decode(token) {
+    if (typeof token !== 'string') throw new TypeError('token must be a string');
+    try {
+      return glue.decode(token);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  const api = {
+    SsoError,
+    Verifier,
+    decode,
+    /** Resolves when the wasm module is ready (it already is once the import has resolved). */
+    init: () => ready,
+    /** Current size of the module's WebAssembly.Memory in bytes (diagnostics). */
+    memoryBytes: () => exports.memory.buffer.byteLength,
+  };
+
+  if (glue.Issuer) {
+    class Issuer {
+      #inner;
+      constructor(settings, privateKeys) {
+        try {
+          this.#inner = new glue.Issuer(settings, privateKeys);
+        } catch (e) {
+          rethrow(e);
+        }
+      }
+      encode(payload, now) {
+        if (this.#inner === undefined) throw new TypeError('Issuer has been freed');
+        try {
+          return this.#inner.encode(payload, seconds(now));
+        } catch (e) {
+          rethrow(e);
+        }
+      }
+      free() {
+        const v = this.#inner;
+        this.#inner = undefined;
+        v?.free();
+      }
+      [dispose]() {
+        this.free();
+      }
+    }
+    const wrap = (f) => (...args) => {
+      try {
+        return f(...args);
+      } catch (e) {
+        rethrow(e);
+      }
+    };
+    api.Issuer = Issuer;
+    api.createSessionPayload = wrap((subject, lastIssuedAt = null, extra = null) => glue.createSessionPayload(subject, lastIssuedAt, extra));
+    api.createAuthorizationPayload = wrap((subject, extra = null) => glue.createAuthorizationPayload(subject, extra));
+  }
+  return api;
+}

@@ -1,0 +1,95 @@
+// drf-sso-jwt: verify and decode djangorestframework-sso JWTs (verify-only build).
+
+/** A decoded JSON value: integers outside ±(2^53 − 1) are `bigint`; object key order is the token's. */
+export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** The `REST_FRAMEWORK_SSO` settings dict (durations in seconds). Unknown keys are an error. */
+export interface Settings {
+  IDENTITY?: string | string[] | null;
+  SESSION_AUDIENCE?: string | string[] | null;
+  AUTHORIZATION_AUDIENCE?: string | string[] | null;
+  ACCEPTED_ISSUERS?: string | string[] | null;
+  PUBLIC_KEYS?: Record<string, string | string[]>;
+  PRIVATE_KEYS?: Record<string, string | string[]>;
+  KEY_STORE_ROOT?: string | null;
+  ENCODE_ALGORITHM?: string;
+  DECODE_ALGORITHMS?: string[] | null;
+  VERIFY_SIGNATURE?: boolean;
+  VERIFY_EXPIRATION?: boolean;
+  VERIFY_ISSUER?: boolean;
+  VERIFY_AUDIENCE?: boolean;
+  VERIFY_SESSION_TOKEN?: boolean;
+  VERIFY_TOKEN_ISSUED_AT?: boolean;
+  EXPIRATION_LEEWAY?: number;
+  SESSION_EXPIRATION?: number | null;
+  AUTHORIZATION_EXPIRATION?: number | null;
+  AUTHENTICATE_HEADER?: string;
+  /** Not Django settings: hardening limits. */
+  MAX_TOKEN_BYTES?: number;
+  MIN_KEY_BITS?: number;
+  MAX_JSON_DEPTH?: number;
+  [importString: string]: unknown;
+}
+
+export interface Jwk { kty: 'RSA'; n: string; e: string; kid?: string; [member: string]: unknown }
+export interface Jwks { keys: Jwk[] }
+/** `{fileName: PEM text | JWK}` for the file names `PUBLIC_KEYS` uses, or a JWKS (keys named by `kid`), or JWKS JSON text. */
+export type KeyMaterial = Record<string, string | Jwk> | Jwks | string;
+
+export interface Claims {
+  token?: 'session' | 'auth';
+  sid?: JsonValue;
+  cid?: JsonValue;
+  uid?: JsonValue;
+  email?: JsonValue;
+  iss?: JsonValue;
+  aud?: JsonValue;
+  iat?: JsonValue;
+  exp?: JsonValue;
+  [claim: string]: JsonValue | undefined;
+}
+
+export interface TokenData {
+  header: { [key: string]: JsonValue };
+  payload: Claims;
+}
+
+export type ErrorCode =
+  | 'too_large' | 'malformed' | 'unsupported_json' | 'invalid_header' | 'missing_claim' | 'untrusted_issuer'
+  | 'unknown_key' | 'invalid_key' | 'bad_algorithm' | 'unsupported_algorithm' | 'bad_signature' | 'bad_iat'
+  | 'bad_nbf' | 'bad_exp' | 'immature' | 'expired' | 'bad_issuer' | 'bad_audience' | 'bad_subject' | 'bad_jti'
+  | 'unknown_token_type' | 'no_credentials' | 'token_has_spaces' | 'invalid_characters' | 'config' | 'sign';
+
+/** Every failure: `code` to match on, `detail` = the DRF response text the Django server sends, `message` = the precise cause. */
+export class SsoError extends Error {
+  constructor(code: ErrorCode, detail: string, message: string);
+  readonly name: 'SsoError';
+  readonly code: ErrorCode;
+  readonly detail: string;
+}
+
+export class Verifier {
+  /** Parses settings and keys once; throws `SsoError` (`config`). */
+  constructor(settings: Settings | string, keys: KeyMaterial);
+  /** `decode_jwt_token(token)` at `now` (seconds since the epoch, default `Date.now() / 1000`). */
+  verify(token: string, now?: number): TokenData;
+  /**
+   * `JWTAuthentication.authenticate` for an `Authorization` header value (each char one byte,
+   * U+0000..U+00FF): `null` when DRF returns `None` (no header, another scheme).
+   */
+  authenticate(header: string | null | undefined, now?: number): TokenData | null;
+  /** `MAX_TOKEN_BYTES` in force. */
+  readonly maxTokenBytes: number;
+  /** The public keys as a JWKS (kid = file name without `.pem`). */
+  toJwks(): Jwks;
+  /** Releases the wasm memory now (else a FinalizationRegistry does it eventually). */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** Header and payload without any verification: nothing in it may be trusted. */
+export function decode(token: string): TokenData;
+/** Resolves once the wasm module is ready (it is, once the import has resolved). */
+export function init(): Promise<void>;
+/** Current byte size of the module's WebAssembly.Memory (diagnostics). */
+export function memoryBytes(): number;

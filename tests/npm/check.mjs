@@ -1,0 +1,153 @@
+// Runtime-agnostic checks of the drf-sso-jwt npm package against the corpus made by
+// make-cases.mjs (expected results from the native CLI). Used by the Node, Deno, workerd and
+// Chromium runs alike: `runChecks(api, cases)` → {passed, failed, failures}.
+
+/** JSON.parse with the package's number mapping (integers outside ±(2^53−1) → BigInt) and own `__proto__`. */
+export function parseJson(text) {
+  let i = 0;
+  const ws = () => { while (' \t\n\r'.includes(text[i]) && i < text.length) i++; };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const o = {};
+      ws();
+      if (text[i] === '}') { i++; return o; }
+      for (;;) {
+        ws();
+        const k = str();
+        ws(); i++; // ':'
+        Object.defineProperty(o, k, { value: value(), writable: true, enumerable: true, configurable: true });
+        ws();
+        if (text[i++] === '}') return o;
+      }
+    }
+    if (c === '[') {
+      i++;
+      const a = [];
+      ws();
+      if (text[i] === ']') { i++; return a; }
+      for (;;) {
+        a.push(value());
+        ws();
+        if (text[i++] === ']') return a;
+      }
+    }
+    if (c === '"') return str();
+    const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 5000));
+    if (m) {
+      i += m[0].length;
+      if (m[1] === undefined && m[2] === undefined) {
+        const b = BigInt(m[0]);
+        return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
+      }
+      return Number(m[0]);
+    }
+    for (const [w, v] of [['true', true], ['false', false], ['null', null]]) {
+      if (text.startsWith(w, i)) { i += w.length; return v; }
+    }
+    throw new SyntaxError(`bad JSON at ${i}`);
+  };
+  const str = () => {
+    const start = i;
+    i++;
+    while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i));
+  };
+  return value();
+}
+
+/** Canonical text of a JS value: key order kept, BigInt marked, -0 kept. */
+export function canon(v) {
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canon).join(',')}]`;
+  if (Object.getPrototypeOf(v) !== Object.prototype) return `<non-plain ${Object.prototype.toString.call(v)}>`;
+  return `{${Object.keys(v).map((k) => `${JSON.stringify(k)}:${canon(v[k])}`).join(',')}}`;
+}
+
+function outcome(api, f) {
+  try {
+    const r = f();
+    if (r === null) return { ok: true, anonymous: true };
+    return { ok: true, header: r.header, payload: r.payload };
+  } catch (e) {
+    if (!(e instanceof api.SsoError) || !(e instanceof Error)) return { ok: 'threw', what: String(e && e.stack || e) };
+    return { ok: false, code: e.code, detail: e.detail, message: e.message };
+  }
+}
+
+export function runChecks(api, cases, { label = 'runtime' } = {}) {
+  let passed = 0;
+  const failures = [];
+  const expect = (name, got, want) => {
+    const g = canon(got), w = canon(want);
+    if (g === w) passed++;
+    else failures.push({ name, got: g.slice(0, 600), want: w.slice(0, 600) });
+  };
+  const vPem = new api.Verifier(cases.settings, cases.keys);
+  const vJwks = new api.Verifier(JSON.stringify(cases.settings), cases.jwks);
+  for (const c of cases.verify) {
+    const want = parseJson(c.expected);
+    expect(`verify ${c.name}`, outcome(api, () => vPem.verify(c.input, c.now)), want);
+    expect(`verify (JWKS) ${c.name}`, outcome(api, () => vJwks.verify(c.input, c.now)), want);
+  }
+  for (const c of cases.decode) expect(`decode ${c.name}`, outcome(api, () => api.decode(c.input)), parseJson(c.expected));
+  for (const c of cases.authenticate) expect(`authenticate ${c.name}`, outcome(api, () => vPem.authenticate(c.input, c.now)), parseJson(c.expected));
+
+  // API shape and errors.
+  const cfg = outcome(api, () => new api.Verifier(cases.settings, {}));
+  expect('missing key file → SsoError config', cfg.code, 'config');
+  expect('bad settings → SsoError config', outcome(api, () => new api.Verifier({ VERIFY_EXPIRATON: false }, {})).code, 'config');
+  const big = outcome(api, () => vPem.verify(cases.verify[5].input, cases.now));
+  expect('big int is BigInt', typeof big.payload?.big, 'bigint');
+  expect('safe int is number', typeof big.payload?.safe, 'number');
+  expect('__proto__ stays an own property', Object.getPrototypeOf(big.payload ?? {}) === Object.prototype && Object.hasOwn(big.payload ?? {}, '__proto__'), true);
+  expect('default now (clock) → expired', outcome(api, () => vPem.verify(cases.verify[0].input)).code, 'expired');
+  let typeErr = false;
+  try { vPem.verify(42); } catch (e) { typeErr = e instanceof TypeError; }
+  expect('non-string token → TypeError', typeErr, true);
+  expect('maxTokenBytes', vPem.maxTokenBytes, 8192);
+  expect('toJwks kids', vPem.toJwks().keys.map((k) => k.kid).join(','), cases.jwks.keys.map((k) => k.kid).join(','));
+  const tmp = new api.Verifier(cases.settings, cases.keys);
+  tmp[Symbol.dispose ?? Symbol.for('Symbol.dispose')]();
+  let freed = false;
+  try { tmp.verify(cases.verify[0].input, cases.now); } catch (e) { freed = e instanceof TypeError; }
+  expect('disposed Verifier refuses', freed, true);
+  vJwks.free();
+
+  if (api.Issuer) {
+    const issuer = new api.Issuer(cases.settings, cases.privateKeys);
+    const signOutcome = (f) => {
+      try { return { ok: true, token: f() }; } catch (e) {
+        if (!(e instanceof api.SsoError)) return { ok: 'threw', what: String(e) };
+        return { ok: false, code: e.code, detail: e.detail, message: e.message };
+      }
+    };
+    for (const c of cases.sign) expect(`sign ${c.name}`, signOutcome(() => issuer.encode(parseJson(c.payload), c.now)), parseJson(c.expected));
+    for (const c of cases.issue) {
+      const p = c.kind === 'session'
+        ? api.createSessionPayload(c.subject, c.now, c.extra)
+        : api.createAuthorizationPayload(c.subject, c.extra);
+      expect(`issue ${c.name}`, issuer.encode(p, c.now), c.expected);
+      expect(`issue ${c.name} verifies`, outcome(api, () => vPem.verify(issuer.encode(p, c.now), c.now)).ok, true);
+    }
+    const sp = api.createSessionPayload({ sid: 'a', uid: 1 }, new Date(1700000000500));
+    expect('createSessionPayload iat is a Date', sp.iat instanceof Date, true);
+    expect('createSessionPayload order', Object.keys(sp).join(','), 'token,sid,cid,uid,email,iat');
+    // PS256 signing uses getRandomValues; the result must verify.
+    const ps = new api.Issuer({ ...cases.settings, ENCODE_ALGORITHM: 'PS256' }, cases.privateKeys);
+    const t1 = ps.encode({ token: 'auth', sid: 's', uid: 1 }, cases.now), t2 = ps.encode({ token: 'auth', sid: 's', uid: 1 }, cases.now);
+    expect('PS256 tokens are randomized', t1 !== t2, true);
+    expect('PS256 token verifies', outcome(api, () => vPem.verify(t1, cases.now)).ok, true);
+    expect('Issuer error is SsoError', signOutcome(() => issuer.encode({ token: 'x' }, cases.now)).code, 'sign');
+    issuer.free();
+    ps.free();
+  }
+  vPem.free();
+  return { label, passed, failed: failures.length, failures };
+}

@@ -1,0 +1,205 @@
+// Builds the shared test corpus (tests/npm cases) and takes every expected result from the
+// native CLI (target/release/drf-sso-jwt). Usage: node make-cases.mjs CLI OUT.json
+import { execFileSync } from 'node:child_process';
+import { createSign, constants } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [cli, out] = process.argv.slice(2).map((p) => resolve(p));
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const keysDir = join(root, 'keys');
+const settingsPath = join(keysDir, 'settings.json');
+const settings = JSON.parse(readFileSync(settingsPath, 'utf8'));
+const pem = (f) => readFileSync(join(keysDir, f), 'utf8');
+const NOW = 1700000100; // tokens below are issued at 1700000000
+const b64 = (x) => Buffer.from(x).toString('base64url');
+
+function run(args, input) {
+  try {
+    return execFileSync(cli, args, { input, encoding: 'utf8', cwd: keysDir, stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (e) {
+    if (e.status === 1) return e.stdout; // some line failed: still one result per line
+    throw new Error(`${cli} ${args.join(' ')}: ${e.stderr}`);
+  }
+}
+const lines = (s) => s.split('\n').filter((l) => l.length);
+
+/** Signs arbitrary header/payload JSON text with a PEM file's private key (RS256..PS512). */
+function signRaw(headerText, payloadText, keyFile, alg = 'RS256') {
+  const input = `${b64(headerText)}.${b64(payloadText)}`;
+  const priv = pem(keyFile).match(/-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+?-----END (RSA )?PRIVATE KEY-----/)[0];
+  const bits = alg.slice(2);
+  const s = createSign(`RSA-SHA${bits}`).update(input);
+  const sig = alg.startsWith('PS')
+    ? s.sign({ key: priv, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 })
+    : s.sign(priv);
+  return `${input}.${sig.toString('base64url')}`;
+}
+const hdr = (kid, alg = 'RS256', extra = {}) => JSON.stringify({ alg, kid, typ: 'JWT', ...extra });
+const claims = (over = {}) =>
+  JSON.stringify({ token: 'auth', sid: 's-1', cid: 'c', uid: 42, email: 'a@example.com', scopes: [], iss: 'myapp', aud: ['myapp', 'otherapp'], iat: 1700000000, exp: 1700000300, ...over });
+
+// Issue with the CLI using a temporary settings file (other signing keys / algorithm).
+function issueWith(privateKeys, extraSettings, files, args) {
+  const dir = mkdtempSync(join(tmpdir(), 'drf-npm-'));
+  try {
+    for (const [name, src] of Object.entries(files)) copyFileSync(join(keysDir, src), join(dir, name));
+    const s = { ...settings, ...extraSettings, PRIVATE_KEYS: privateKeys };
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(s));
+    return execFileSync(cli, ['issue', '--settings', join(dir, 'settings.json'), '--now', '1700000000', ...args], { encoding: 'utf8' }).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const issue = (args) => run(['issue', '--settings', settingsPath, '--now', '1700000000', ...args]).trim();
+
+const auth = ['--type', 'auth', '--sid', 's-1', '--uid', '42', '--email', 'a@example.com', '--cid', 'c'];
+const valid = issue(auth);
+const session = issue(['--type', 'session', '--sid', '"5b0d7c1e-uuid"', '--uid', '7', '--email', 'é@example.com']);
+const rotated = issueWith({ myapp: 'myapp-20180101.pem' }, {}, { 'myapp-20180101.pem': 'myapp-20180101.pem' }, auth);
+const other = issueWith({ otherapp: 'otherapp-2024.pem' }, { IDENTITY: 'otherapp' }, { 'otherapp-2024.pem': 'otherapp-2024.pem' }, auth);
+const ps256 = issueWith({ myapp: 'myapp-20200410.pem' }, { ENCODE_ALGORITHM: 'PS256' }, { 'myapp-20200410.pem': 'myapp-20200410.pem' }, auth);
+const wrongKid = issueWith({ myapp: 'myapp-2099.pem' }, {}, { 'myapp-2099.pem': 'myapp-20200410.pem' }, auth);
+const attacker = issueWith({ myapp: 'myapp-20200410.pem' }, {}, { 'myapp-20200410.pem': 'test-only-attacker.pem' }, auth);
+const extras = issue([...auth, '--claim', 'big=123456789012345678901234567890', '--claim', 'neg=-9007199254740993',
+  '--claim', 'safe=9007199254740991', '--claim', 'f=1.5', '--claim', 'z={"b":1,"a":[true,null,"\\u00e9\\ud83d\\ude00"]}',
+  '--claim', '10=1', '--claim', '__proto__={"polluted":true}']);
+const [h, p, s] = valid.split('.');
+const flip = (t, i) => t.slice(0, i) + (t[i] === 'A' ? 'B' : 'A') + t.slice(i + 1);
+
+const verify = [
+  ['valid myapp (current key, kid)', valid],
+  ['valid session token', session],
+  ['valid myapp rotated (old key 20180101)', rotated],
+  ['valid otherapp', other],
+  ['valid PS256', ps256],
+  ['valid with big ints, floats, unicode, key order, __proto__', extras],
+  ['valid without kid (first key)', signRaw(JSON.stringify({ alg: 'RS256', typ: 'JWT' }), claims(), 'myapp-20200410.pem')],
+  ['valid raw-signed with kid.pem', signRaw(hdr('myapp-20200410.pem'), claims(), 'myapp-20200410.pem')],
+  ['tampered payload', `${h}.${flip(p, 10)}.${s}`],
+  ['tampered signature', `${h}.${p}.${flip(s, 20)}`],
+  ['wrong kid', wrongKid],
+  ['attacker key with real kid', attacker],
+  ['old key without kid', signRaw(JSON.stringify({ alg: 'RS256' }), claims(), 'myapp-20180101.pem')],
+  ['untrusted issuer', signRaw(hdr('myapp-20200410'), claims({ iss: 'evil' }), 'myapp-20200410.pem')],
+  ['missing iss', signRaw(hdr('myapp-20200410'), claims({ iss: undefined }), 'myapp-20200410.pem')],
+  ['wrong audience', signRaw(hdr('myapp-20200410'), claims({ aud: 'otherapp' }), 'myapp-20200410.pem')],
+  ['unknown token type', signRaw(hdr('myapp-20200410'), claims({ token: 'refresh' }), 'myapp-20200410.pem')],
+  ['missing uid', signRaw(hdr('myapp-20200410'), claims({ uid: 0 }), 'myapp-20200410.pem')],
+  ['immature iat', signRaw(hdr('myapp-20200410'), claims({ iat: 1800000000, exp: 1800000300 }), 'myapp-20200410.pem')],
+  ['exp not an int', signRaw(hdr('myapp-20200410'), claims({ exp: 'soon' }), 'myapp-20200410.pem')],
+  ['alg none', `${b64(hdr('myapp-20200410', 'none'))}.${b64(claims())}.`],
+  ['alg HS256', `${b64(hdr('myapp-20200410', 'HS256'))}.${b64(claims())}.${b64('x'.repeat(32))}`],
+  ['alg RS512 not allowed', signRaw(hdr('myapp-20200410', 'RS512'), claims(), 'myapp-20200410.pem', 'RS512')],
+  ['kid not a string', signRaw(JSON.stringify({ alg: 'RS256', kid: 5 }), claims(), 'myapp-20200410.pem')],
+  ['crit unsupported', signRaw(hdr('myapp-20200410', 'RS256', { crit: ['exp'] }), claims(), 'myapp-20200410.pem')],
+  ['malformed: one segment', 'abc'],
+  ['malformed: two segments', 'abc.def'],
+  ['malformed: empty', ''],
+  ['malformed: dots', '...'],
+  ['malformed: bad base64', 'e$J.e30.AA'],
+  ['malformed: header not JSON', `${b64('nope')}.${b64('{}')}.AA`],
+  ['malformed: header a list', `${b64('[]')}.${b64('{}')}.AA`],
+  ['malformed: payload not JSON', `${h}.${b64('{"a":')}.${s}`],
+  ['unsupported: NaN', `${h}.${b64('{"a":NaN}')}.${s}`],
+  ['unsupported: lone surrogate', `${h}.${b64('{"a":"\\ud800"}')}.${s}`],
+  ['unsupported: deep nesting', `${h}.${b64('['.repeat(100) + ']'.repeat(100))}.${s}`],
+  ['too large', `${h}.${'A'.repeat(9000)}.${s}`],
+  ['non-ASCII token', `${h}é.${p}.${s}`],
+];
+
+const decode = [
+  ['decode valid', valid],
+  ['decode extras', extras],
+  ['decode expired-irrelevant', ps256],
+  ['decode garbage', 'x.y.z'],
+  ['decode no b64 crit', `${b64(JSON.stringify({ alg: 'RS256', b64: false }))}..AA`],
+];
+
+const authenticate = [
+  ['absent', null],
+  ['empty', ''],
+  ['scheme only', 'JWT'],
+  ['scheme, spaces only', 'JWT   '],
+  ['valid', `JWT ${valid}`],
+  ['valid, lower-case scheme', `jwt ${valid}`],
+  ['valid, tab separator', `JWT\t${valid}`],
+  ['valid, surrounding whitespace', `  JWT  ${valid}  `],
+  ['other scheme', `Bearer ${valid}`],
+  ['basic', 'Basic dXNlcjpwYXNz'],
+  ['token with spaces', `JWT ${h} ${p}`],
+  ['expired', `JWT ${valid}`, NOW + 1000],
+  ['tampered', `JWT ${h}.${flip(p, 10)}.${s}`],
+  ['wrong kid', `JWT ${wrongKid}`],
+  ['malformed', 'JWT abc'],
+  ['latin-1 byte (invalid UTF-8)', `JWT ${valid}\u00ff`],
+  ['vertical tab separator', `JWT\u000b${valid}`],
+  ['NUL inside', `JWT ${h}\u0000.${p}`],
+];
+
+// Expected results from the CLI.
+const verifyAt = (list) => {
+  const byNow = new Map();
+  list.forEach((c, i) => {
+    const now = c[2] ?? NOW;
+    if (!byNow.has(now)) byNow.set(now, []);
+    byNow.get(now).push(i);
+  });
+  return byNow;
+};
+function expectVerify(list, cmd, toLine) {
+  const expected = new Array(list.length);
+  for (const [now, idx] of verifyAt(list)) {
+    const args = cmd === 'decode' ? ['decode'] : [cmd, '--settings', settingsPath, '--now', String(now)];
+    const got = lines(run(args, idx.map((i) => toLine(list[i][1])).join('\n') + '\n'));
+    if (got.length !== idx.length) throw new Error(`${cmd}: ${got.length} result lines for ${idx.length} inputs`);
+    idx.forEach((i, k) => (expected[i] = got[k]));
+  }
+  return list.map(([name, input, now], i) => ({ name, input, now: now ?? NOW, expected: expected[i] }));
+}
+// The CLI reads lines: an empty token cannot be a line, so it runs alone as an argument... which
+// it trims too; '' is `Not enough segments` either way. Map it to the single-character "." form? No:
+// run it through `verify ''` below.
+const verifyCases = expectVerify(verify.filter((c) => c[1] !== ''), 'verify', (t) => t);
+verifyCases.push({ name: 'malformed: empty', input: '', now: NOW, expected: lines(run(['verify', '--settings', settingsPath, '--now', String(NOW), '']))[0] });
+const expiredCases = expectVerify([['expired (valid token, later now)', valid, NOW + 1000], ['expired session? (no exp)', session, NOW + 10_000_000]], 'verify', (t) => t);
+const decodeCases = expectVerify(decode, 'decode', (t) => t);
+const authCases = expectVerify(authenticate, 'authenticate', (hv) => JSON.stringify(hv));
+// Beyond the CLI's input domain (it takes bytes): a char above U+00FF in a JS header string.
+authCases.push({
+  name: 'char above U+00FF (wasm-only rule)',
+  input: `JWT ${valid}\u0100`,
+  now: NOW,
+  expected: JSON.stringify({ ok: false, code: 'invalid_characters', detail: 'Invalid token header. Token string should not contain invalid characters.', message: 'Invalid token header. Token string should not contain invalid characters.' }),
+  cliless: true,
+});
+
+// Signing: CLI `sign` (RS256 is deterministic) and `issue` vs Issuer + payload builders.
+const signPayloads = [
+  { token: 'auth', sid: 's-1', cid: 'c', uid: 42, email: 'a@example.com', scopes: [] },
+  { token: 'session', sid: 'x', uid: 1, big: '__BIG__', nested: { b: [1, 2.5, 'é'], a: null } },
+  { token: 'auth', sid: 's', uid: 1, iss: 'otherapp' },
+  { token: 'refresh', sid: 's', uid: 1 },
+  { token: 'auth', sid: 's', uid: 1, iss: 'nobody' },
+];
+const signLines = signPayloads.map((p) => JSON.stringify(p).replace('"__BIG__"', '123456789012345678901234567890'));
+const signed = lines(run(['sign', '--settings', settingsPath, '--now', '1700000000'], signLines.join('\n') + '\n'));
+const signCases = signLines.map((line, i) => ({ name: `sign #${i}`, payload: line, now: 1700000000, expected: signed[i] }));
+const issueCases = [
+  { name: 'issue auth', kind: 'auth', subject: { sid: 's-1', uid: 42, email: 'a@example.com', cid: 'c' }, extra: {}, args: auth },
+  { name: 'issue session', kind: 'session', subject: { sid: '5b0d7c1e-uuid', uid: 7, email: 'é@example.com' }, extra: { account: 'acme' },
+    args: ['--type', 'session', '--sid', '"5b0d7c1e-uuid"', '--uid', '7', '--email', 'é@example.com', '--claim', 'account="acme"'] },
+].map((c) => ({ ...c, now: 1700000000, expected: issue(c.args) }));
+
+const material = Object.fromEntries([...new Set(Object.values(settings.PUBLIC_KEYS).flat())].map((f) => [f, pem(f)]));
+const privateMaterial = Object.fromEntries([...new Set(Object.values(settings.PRIVATE_KEYS).flat())].map((f) => [f, pem(f)]));
+const jwks = JSON.parse(run(['jwks', '--settings', settingsPath]));
+const { KEY_STORE_ROOT, ...jsSettings } = settings; // the JS API takes key texts, not a directory
+
+writeFileSync(out, JSON.stringify({
+  settings: jsSettings, keys: material, privateKeys: privateMaterial, jwks, now: NOW,
+  verify: [...verifyCases, ...expiredCases], decode: decodeCases, authenticate: authCases, sign: signCases, issue: issueCases,
+}, null, 1));
+console.log(`cases: ${verifyCases.length + expiredCases.length} verify, ${decodeCases.length} decode, ${authCases.length} authenticate, ${signCases.length} sign, ${issueCases.length} issue -> ${out}`);

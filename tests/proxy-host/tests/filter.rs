@@ -1,0 +1,597 @@
+//! The drf-sso-jwt proxy-wasm filter, driven through the test host as Envoy drives it.
+//!
+//! The filter is the release build at `DRF_SSO_FILTER_WASM`, or by default
+//! `filter/target/wasm32-unknown-unknown/release/drf_sso_jwt_filter.wasm` (built by
+//! tests/proxy/run.sh). Tokens are signed here with the repository's test keys.
+
+use std::sync::OnceLock;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use proxy_wasm_test_host::{level, Action, Exchange, Host};
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+const NOW: f64 = 1_750_000_000.0;
+const WWW: &str = "JWT realm=\"api\"";
+
+fn repo(path: &str) -> String {
+    format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn module() -> &'static (wasmtime::Engine, wasmtime::Module) {
+    static M: OnceLock<(wasmtime::Engine, wasmtime::Module)> = OnceLock::new();
+    M.get_or_init(|| {
+        let path = std::env::var("DRF_SSO_FILTER_WASM")
+            .unwrap_or_else(|_| repo("filter/target/wasm32-unknown-unknown/release/drf_sso_jwt_filter.wasm"));
+        let wasm = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e}; build the filter first (bash tests/proxy/run.sh)"));
+        let engine = wasmtime::Engine::default();
+        let module = wasmtime::Module::new(&engine, &wasm).expect("the filter compiles");
+        (engine, module)
+    })
+}
+
+/// The configuration filter/envoy.yaml carries: keys/settings.json and the three test keys.
+fn base_config() -> Value {
+    let settings: Value = serde_json::from_str(&read("keys/settings.json")).unwrap();
+    json!({
+        "settings": settings,
+        "keys": {
+            "myapp-20200410.pem": read("keys/myapp-20200410.pem"),
+            "myapp-20180101.pem": read("keys/myapp-20180101.pem"),
+            "otherapp-2024.pem": read("keys/otherapp-2024.pem"),
+        },
+        "skip_paths": ["/healthz", "/static/"],
+    })
+}
+
+fn with(mut cfg: Value, changes: Value) -> Value {
+    for (k, v) in changes.as_object().unwrap() {
+        cfg[k] = v.clone();
+    }
+    cfg
+}
+
+fn host_with(cfg: &Value) -> Host {
+    let (engine, module) = module();
+    let mut host = Host::with_module(engine, module, cfg.to_string().as_bytes()).expect("the filter starts");
+    host.set_now(NOW);
+    host
+}
+
+fn host() -> Host {
+    let h = host_with(&base_config());
+    assert!(h.configured, "base configuration accepted: {:?}", h.state().logs);
+    h
+}
+
+// ---- tokens ----
+
+fn pem_block<'a>(text: &'a str, label: &str) -> &'a str {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let s = text.find(&begin).expect("block present");
+    let e = text[s..].find(&end).expect("block end") + s + end.len();
+    &text[s..e]
+}
+
+fn private_key(file: &str) -> rsa::PrivateKey {
+    let text = read(&format!("keys/{file}"));
+    if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
+        rsa::PrivateKey::from_pkcs1_pem(pem_block(&text, "RSA PRIVATE KEY")).expect("PKCS#1 private key")
+    } else {
+        rsa::PrivateKey::from_pkcs8_pem(pem_block(&text, "PRIVATE KEY")).expect("PKCS#8 private key")
+    }
+}
+
+fn b64(data: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(data)
+}
+
+/// An RS256 token over exactly these header and payload JSON texts, signed with `key_file`.
+fn sign(key_file: &str, header: &Value, payload: &Value) -> String {
+    let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(payload.to_string().as_bytes()));
+    let sig = private_key(key_file).pkcs1v15_sign::<Sha256>(input.as_bytes()).expect("signing works");
+    format!("{input}.{}", b64(&sig))
+}
+
+fn claims(iss: &str) -> Value {
+    json!({
+        "token": "session", "iss": iss, "aud": "myapp", "sid": "s-1", "uid": "u-1",
+        "iat": NOW as i64 - 10, "exp": NOW as i64 + 300,
+    })
+}
+
+fn claims_with(iss: &str, changes: Value) -> Value {
+    with(claims(iss), changes)
+}
+
+fn token(key_file: &str, kid: Option<&str>, payload: &Value) -> String {
+    let header = match kid {
+        Some(kid) => json!({"typ": "JWT", "alg": "RS256", "kid": kid}),
+        None => json!({"typ": "JWT", "alg": "RS256"}),
+    };
+    sign(key_file, &header, payload)
+}
+
+fn valid_token() -> String {
+    token("myapp-20200410.pem", Some("myapp-20200410"), &claims("myapp"))
+}
+
+// ---- requests ----
+
+fn get(host: &mut Host, path: &str, extra: &[(&str, &str)]) -> Exchange {
+    let mut headers = vec![(":method", "GET"), (":path", path), (":authority", "api.example"), (":scheme", "https")];
+    headers.extend_from_slice(extra);
+    host.request_text(&headers).expect("no trap")
+}
+
+fn with_token(host: &mut Host, token: &str) -> Exchange {
+    let auth = format!("JWT {token}");
+    get(host, "/api/me", &[("authorization", &auth)])
+}
+
+/// A 401 with DRF's body and headers.
+#[track_caller]
+fn assert_401(x: &Exchange, detail: &str) {
+    assert_eq!(x.action, Action::Pause, "a rejected request stops");
+    let r = x.local_response.as_ref().expect("a local 401 reply");
+    assert_eq!(r.status, 401);
+    assert_eq!(r.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(r.header("www-authenticate").as_deref(), Some(WWW));
+    let body: Value = serde_json::from_slice(&r.body).expect("JSON body");
+    assert_eq!(body, json!({"detail": detail}), "body {}", r.body_text());
+    // DRF's JSONRenderer is compact: the server's exact bytes.
+    assert_eq!(r.body_text(), format!("{{\"detail\":\"{detail}\"}}"));
+}
+
+#[track_caller]
+fn assert_no_sso_headers(x: &Exchange) {
+    for (n, v) in &x.request_headers {
+        assert!(!n.starts_with("x-sso-"), "{n}: {} reached the upstream", String::from_utf8_lossy(v));
+    }
+}
+
+fn payload_header(x: &Exchange) -> Value {
+    let h = x.upstream_header("x-sso-payload").expect("x-sso-payload set");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).expect("base64url")).expect("JSON payload")
+}
+
+// ---- tests ----
+
+#[test]
+fn valid_tokens_of_each_issuer_and_key_rotation_pass_with_claim_headers() {
+    let mut h = host();
+    let cases = [
+        ("myapp-20200410.pem", Some("myapp-20200410"), "myapp"),
+        ("myapp-20180101.pem", Some("myapp-20180101"), "myapp"), // older rotation, PKCS#1 key file
+        ("myapp-20200410.pem", Some("myapp-20200410.pem"), "myapp"), // kid as the file name
+        ("myapp-20200410.pem", None, "myapp"),                   // no kid: the issuer's first key
+        ("otherapp-2024.pem", Some("otherapp-2024"), "otherapp"),
+        ("otherapp-2024.pem", None, "otherapp"),
+    ];
+    for (file, kid, iss) in cases {
+        let payload = claims_with(iss, json!({"uid": format!("u-{iss}"), "sid": "sess-9"}));
+        let t = token(file, kid, &payload);
+        let x = with_token(&mut h, &t);
+        assert!(x.forwarded(), "{file} {kid:?}: {:?}", x.local_response);
+        assert_eq!(x.upstream_header("x-sso-uid"), Some(format!("u-{iss}")));
+        assert_eq!(x.upstream_header("x-sso-sid").as_deref(), Some("sess-9"));
+        assert_eq!(x.upstream_header("x-sso-iss").as_deref(), Some(iss));
+        assert_eq!(x.upstream_header("x-sso-email"), None, "absent claim sets no header");
+        assert_eq!(payload_header(&x), payload);
+        assert_eq!(x.upstream_header("authorization"), Some(format!("JWT {t}")), "token kept by default");
+    }
+    // An authorization token (drf-sso `token: auth`) for this service.
+    let auth = claims_with("otherapp", json!({"token": "auth", "aud": ["myapp", "otherapp"]}));
+    assert!(with_token(&mut h, &token("otherapp-2024.pem", None, &auth)).forwarded());
+    assert!(h.state().unimplemented.is_empty(), "the filter used only implemented host calls: {:?}", h.state().unimplemented);
+}
+
+#[test]
+fn claim_values_become_header_text() {
+    let mut h = host();
+    let payload = claims_with(
+        "myapp",
+        json!({"uid": 7, "cid": true, "email": "ada@example.com", "scopes": ["read", "write"], "sid": "a\nb"}),
+    );
+    let x = with_token(&mut h, &token("myapp-20200410.pem", None, &payload));
+    assert!(x.forwarded());
+    assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("7"));
+    assert_eq!(x.upstream_header("x-sso-cid").as_deref(), Some("True"), "Python str()");
+    assert_eq!(x.upstream_header("x-sso-email").as_deref(), Some("ada@example.com"));
+    assert_eq!(x.upstream_header("x-sso-scopes").as_deref(), Some(r#"["read","write"]"#));
+    assert_eq!(x.upstream_header("x-sso-sid"), None, "a value no header may carry is left out");
+    assert_eq!(payload_header(&x)["sid"], "a\nb", "…but the payload header has it");
+}
+
+#[test]
+fn claim_headers_and_payload_header_are_configurable() {
+    let cfg = with(
+        base_config(),
+        json!({"claim_headers": {"uid": "X-User-Id", "email": null, "role": "x-user-role"}, "payload_header": null}),
+    );
+    let mut h = host_with(&cfg);
+    assert!(h.configured);
+    let payload = claims_with("myapp", json!({"role": "admin", "email": "e@x"}));
+    let x = with_token(&mut h, &token("myapp-20200410.pem", None, &payload));
+    assert!(x.forwarded());
+    assert_eq!(x.upstream_header("x-user-id").as_deref(), Some("u-1"));
+    assert_eq!(x.upstream_header("x-user-role").as_deref(), Some("admin"));
+    assert_eq!(x.upstream_header("x-sso-uid"), None, "the given map replaces the defaults");
+    assert_eq!(x.upstream_header("x-sso-payload"), None, "payload_header: null disables it");
+    assert_no_sso_headers(&x);
+    // Forged custom claim headers are removed as well.
+    let x = get(&mut h, "/api", &[("x-user-id", "admin"), ("x-user-role", "root")]);
+    assert!(x.forwarded());
+    assert_eq!(x.upstream_header("x-user-id"), None);
+    assert_eq!(x.upstream_header("x-user-role"), None);
+}
+
+#[test]
+fn strip_token_removes_the_credentials_after_success_only() {
+    let mut h = host_with(&with(base_config(), json!({"strip_token": true})));
+    let x = with_token(&mut h, &valid_token());
+    assert!(x.forwarded());
+    assert_eq!(x.upstream_header("authorization"), None);
+    assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("u-1"));
+    // Another scheme is not ours to strip.
+    let x = get(&mut h, "/api", &[("authorization", "Basic dTpw")]);
+    assert!(x.forwarded());
+    assert_eq!(x.upstream_header("authorization").as_deref(), Some("Basic dTpw"));
+}
+
+#[test]
+fn each_error_class_is_a_401_with_drf_text() {
+    let mut h = host();
+    let expired = token(
+        "myapp-20200410.pem",
+        None,
+        &claims_with("myapp", json!({"iat": NOW as i64 - 1000, "exp": NOW as i64 - 1})),
+    );
+    let attacker = token("test-only-attacker.pem", Some("myapp-20200410"), &claims("myapp"));
+    let wrong_rotation = token("myapp-20200410.pem", Some("myapp-20180101"), &claims("myapp"));
+    let unknown_kid = token("myapp-20200410.pem", Some("myapp-2099"), &claims("myapp"));
+    let unknown_issuer = token("myapp-20200410.pem", None, &claims("stranger"));
+    let no_uid = token("myapp-20200410.pem", None, &claims_with("myapp", json!({"uid": ""})));
+    let wrong_aud = token("myapp-20200410.pem", None, &claims_with("myapp", json!({"aud": "elsewhere"})));
+    let valid = valid_token();
+    // Change a signature character well inside the segment (the last one carries padding bits).
+    let mut tampered = valid.clone().into_bytes();
+    let at = tampered.len() - 20;
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let cases: Vec<(String, &str)> = vec![
+        (format!("JWT {expired}"), "Signature has expired."),
+        (format!("JWT {attacker}"), "Error decoding signature."),
+        (format!("JWT {wrong_rotation}"), "Error decoding signature."),
+        (format!("JWT {tampered}"), "Error decoding signature."),
+        (format!("JWT {unknown_kid}"), "Unauthorized token signing key."),
+        (format!("JWT {unknown_issuer}"), "Incorrect authentication credentials."),
+        (format!("JWT {no_uid}"), "Incorrect authentication credentials."),
+        (format!("JWT {wrong_aud}"), "Incorrect authentication credentials."),
+        ("JWT not-a-token".into(), "Error decoding signature."),
+        ("JWT a.b.c".into(), "Error decoding signature."),
+        (format!("JWT {}", "A".repeat(9000)), "Error decoding signature."),
+        ("JWT".into(), "Invalid token header. No credentials provided."),
+        ("jwt   ".into(), "Invalid token header. No credentials provided."),
+        (format!("JWT {valid} extra"), "Invalid token header. Token string should not contain spaces."),
+    ];
+    for (auth, detail) in &cases {
+        let x = get(&mut h, "/api/me", &[("authorization", auth)]);
+        assert_401(&x, detail);
+        assert_no_sso_headers(&x);
+    }
+    // Not UTF-8 after the scheme.
+    let x = h
+        .request(&[(":method", b"GET"), (":path", b"/api"), ("authorization", b"JWT \xff\xfe")])
+        .expect("no trap");
+    assert_401(&x, "Invalid token header. Token string should not contain invalid characters.");
+    // The same valid token still passes, and the scheme is case-insensitive as in DRF.
+    assert!(get(&mut h, "/api", &[("authorization", &format!("jwt {valid}"))]).forwarded());
+}
+
+#[test]
+fn the_host_clock_decides_expiry() {
+    let mut h = host();
+    let t = valid_token(); // exp = NOW + 300
+    h.set_now(NOW + 299.0);
+    assert!(with_token(&mut h, &t).forwarded());
+    h.set_now(NOW + 301.0);
+    assert_401(&with_token(&mut h, &t), "Signature has expired.");
+    h.set_now(NOW - 100.0); // iat = NOW - 10 is in the future
+    assert_401(&with_token(&mut h, &t), "Incorrect authentication credentials.");
+}
+
+#[test]
+fn forged_sso_headers_are_always_removed() {
+    let mut h = host();
+    let forged = [
+        ("x-sso-uid", "admin"),
+        ("X-SSO-Sid", "forged"),
+        ("x-sso-payload", "eyJ1aWQiOiJhZG1pbiJ9"),
+        ("x-sso-anything", "1"),
+        ("x-sso-uid", "second copy"),
+    ];
+    // Anonymous.
+    let x = get(&mut h, "/api", &forged);
+    assert!(x.forwarded());
+    assert_no_sso_headers(&x);
+    // Skipped path.
+    let x = get(&mut h, "/healthz", &forged);
+    assert!(x.forwarded());
+    assert_no_sso_headers(&x);
+    // Rejected (nothing reaches the upstream anyway, but the map is clean).
+    let mut headers = forged.to_vec();
+    headers.push(("authorization", "JWT x.y.z"));
+    let x = get(&mut h, "/api", &headers);
+    assert_401(&x, "Error decoding signature.");
+    assert_no_sso_headers(&x);
+    // Authenticated: only the filter's values, once each.
+    let auth = format!("JWT {}", valid_token());
+    headers.pop();
+    headers.push(("authorization", &auth));
+    let x = get(&mut h, "/api", &headers);
+    assert!(x.forwarded());
+    let uids: Vec<_> = x.request_headers.iter().filter(|(n, _)| n == "x-sso-uid").collect();
+    assert_eq!(uids.len(), 1);
+    assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("u-1"));
+    assert_eq!(x.upstream_header("x-sso-sid").as_deref(), Some("s-1"));
+    assert_eq!(x.upstream_header("x-sso-anything"), None);
+    assert_eq!(payload_header(&x), claims("myapp"));
+}
+
+#[test]
+fn anonymous_requests_follow_allow_anonymous() {
+    let mut open = host();
+    let mut closed = host_with(&with(base_config(), json!({"allow_anonymous": false})));
+    assert!(closed.configured);
+    for extra in [vec![], vec![("authorization", "")], vec![("authorization", "Basic dTpw")], vec![("authorization", "Bearer x")]]
+    {
+        let x = get(&mut open, "/api", &extra);
+        assert!(x.forwarded(), "{extra:?}: DRF returns None → unauthenticated pass-through");
+        assert_no_sso_headers(&x);
+        assert_401(&get(&mut closed, "/api", &extra), "Authentication credentials were not provided.");
+    }
+    // Credentials are still checked in both modes.
+    assert_401(&get(&mut open, "/api", &[("authorization", "JWT")]), "Invalid token header. No credentials provided.");
+    assert!(with_token(&mut closed, &valid_token()).forwarded());
+}
+
+#[test]
+fn skip_paths_match_whole_segments() {
+    let mut h = host_with(&with(base_config(), json!({"allow_anonymous": false})));
+    let expired = token(
+        "myapp-20200410.pem",
+        None,
+        &claims_with("myapp", json!({"iat": NOW as i64 - 1000, "exp": NOW as i64 - 1})),
+    );
+    let auth = format!("JWT {expired}");
+    for path in ["/healthz", "/healthz/live", "/healthz?probe=1", "/static/app.js", "/static/"] {
+        let x = get(&mut h, path, &[("authorization", &auth)]);
+        assert!(x.forwarded(), "{path} skips authentication");
+        assert_eq!(x.upstream_header("x-sso-uid"), None);
+    }
+    for path in ["/healthzx", "/api/healthz", "/static", "/healthz/../admin", "/healthz/%2e%2e/admin", "//healthz", "/healthz//x"] {
+        assert_401(&get(&mut h, path, &[]), "Authentication credentials were not provided.");
+    }
+}
+
+#[test]
+fn authenticate_header_sets_the_scheme_and_www_authenticate() {
+    let mut cfg = base_config();
+    cfg["settings"]["AUTHENTICATE_HEADER"] = json!("Bearer");
+    let mut h = host_with(&cfg);
+    assert!(h.configured);
+    let t = valid_token();
+    assert!(get(&mut h, "/api", &[("authorization", &format!("Bearer {t}"))]).forwarded());
+    let x = get(&mut h, "/api", &[("authorization", "Bearer nope")]);
+    let r = x.local_response.expect("401");
+    assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer realm=\"api\""));
+    // `JWT …` is now another scheme: anonymous.
+    let x = get(&mut h, "/api", &[("authorization", &format!("JWT {t}"))]);
+    assert!(x.forwarded());
+    assert_eq!(x.upstream_header("x-sso-uid"), None);
+}
+
+#[test]
+fn a_custom_credentials_header_is_read() {
+    let mut h = host_with(&with(base_config(), json!({"header": "X-Api-Token", "strip_token": true})));
+    assert!(h.configured);
+    let auth = format!("JWT {}", valid_token());
+    let x = get(&mut h, "/api", &[("x-api-token", &auth), ("authorization", "JWT garbage")]);
+    assert!(x.forwarded());
+    assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("u-1"));
+    assert_eq!(x.upstream_header("x-api-token"), None);
+    assert_eq!(x.upstream_header("authorization").as_deref(), Some("JWT garbage"));
+}
+
+#[test]
+fn bad_configuration_fails_on_configure_and_requests_fail_closed() {
+    let mut wrong_key_name = base_config();
+    wrong_key_name["settings"]["PUBLIC_KEYS"]["myapp"] = json!(["missing.pem"]);
+    let mut weak_key = base_config();
+    weak_key["settings"]["PUBLIC_KEYS"]["weak"] = json!("test-only-1024.pem");
+    weak_key["keys"]["test-only-1024.pem"] = json!(read("keys/test-only-1024.pem"));
+    let mut bad_pem = base_config();
+    bad_pem["keys"]["otherapp-2024.pem"] = json!("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+    let mut bad_setting = base_config();
+    bad_setting["settings"]["VERIFY_EXPIRATION"] = json!("yes");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", b"".to_vec()),
+        ("not JSON", b"{settings:".to_vec()),
+        ("not an object", b"[1, 2]".to_vec()),
+        ("no settings", json!({"keys": {}}).to_string().into_bytes()),
+        ("unknown key", with(base_config(), json!({"allow_anonymus": false})).to_string().into_bytes()),
+        ("missing key file", wrong_key_name.to_string().into_bytes()),
+        ("1024-bit key", weak_key.to_string().into_bytes()),
+        ("bad PEM", bad_pem.to_string().into_bytes()),
+        ("bad setting type", bad_setting.to_string().into_bytes()),
+        ("allow_anonymous not bool", with(base_config(), json!({"allow_anonymous": "no"})).to_string().into_bytes()),
+        ("skip_paths not a list", with(base_config(), json!({"skip_paths": "/healthz"})).to_string().into_bytes()),
+        ("relative skip path", with(base_config(), json!({"skip_paths": ["healthz"]})).to_string().into_bytes()),
+        ("bad header name", with(base_config(), json!({"claim_headers": {"uid": "x sso uid"}})).to_string().into_bytes()),
+        ("claim into credentials header", with(base_config(), json!({"claim_headers": {"uid": "authorization"}})).to_string().into_bytes()),
+        ("header not a string", with(base_config(), json!({"header": 5})).to_string().into_bytes()),
+        ("not UTF-8", b"{\"settings\": \"\xff\"}".to_vec()),
+    ];
+    let (engine, module) = module();
+    for (what, cfg) in cases {
+        let mut h = Host::with_module(engine, module, &cfg).expect("the VM still starts");
+        h.set_now(NOW);
+        assert!(!h.configured, "{what}: on_configure returns false");
+        let errors: Vec<_> = h.state().logs.iter().filter(|(l, _)| *l == level::ERROR).collect();
+        assert!(
+            errors.iter().any(|(_, m)| m.contains("bad plugin configuration")),
+            "{what}: an error is logged: {:?}",
+            h.state().logs
+        );
+        for _ in 0..3 {
+            let x = with_token(&mut h, &valid_token());
+            assert_eq!(x.action, Action::Pause, "{what}: fail closed");
+            assert_eq!(x.local_response.as_ref().map(|r| r.status), Some(500), "{what}");
+        }
+    }
+}
+
+#[test]
+fn reconfiguration_replaces_the_configuration() {
+    let mut h = host();
+    let t = valid_token();
+    assert!(with_token(&mut h, &t).forwarded());
+    assert!(!h.reconfigure(b"{").unwrap());
+    assert_eq!(with_token(&mut h, &t).local_response.map(|r| r.status), Some(500));
+    assert!(h.reconfigure(base_config().to_string().as_bytes()).unwrap());
+    assert!(with_token(&mut h, &t).forwarded());
+}
+
+#[test]
+fn jwks_key_material_is_accepted() {
+    // The public key of myapp-20200410 as a JWK, inline JSON and as a string.
+    use rsa::traits::PublicKeyParts;
+    let key = private_key("myapp-20200410.pem");
+    let jwk = json!({"kty": "RSA", "kid": "myapp-20200410", "n": b64(&key.n().to_be_bytes_trimmed_vartime()), "e": b64(&key.e().to_be_bytes_trimmed_vartime())});
+    for material in [json!({"keys": [jwk.clone()]}), json!(json!({"keys": [jwk.clone()]}).to_string())] {
+        let mut cfg = base_config();
+        cfg["keys"] = json!({"myapp-20200410.pem": material, "myapp-20180101.pem": read("keys/myapp-20180101.pem"), "otherapp-2024.pem": read("keys/otherapp-2024.pem")});
+        let mut h = host_with(&cfg);
+        assert!(h.configured, "{:?}", h.state().logs);
+        assert!(with_token(&mut h, &valid_token()).forwarded());
+    }
+}
+
+#[test]
+fn failures_are_logged_at_debug_only() {
+    let mut h = host();
+    let quiet = h.state().logs.len();
+    assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
+    assert_eq!(h.state().logs.len(), quiet, "nothing at info level per request");
+    h.set_log_level(level::DEBUG);
+    assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
+    let (lvl, msg) = h.state().logs.last().unwrap().clone();
+    assert_eq!(lvl, level::DEBUG);
+    assert!(msg.contains("401 malformed"), "{msg}");
+}
+
+#[test]
+fn public_halves_of_the_key_files_are_enough() {
+    // Shipping only the public half works (what a deployment should do).
+    let mut cfg = base_config();
+    for f in ["myapp-20200410.pem", "myapp-20180101.pem", "otherapp-2024.pem"] {
+        cfg["keys"][f] = json!(pem_block(&read(&format!("keys/{f}")), "PUBLIC KEY"));
+    }
+    let mut h = host_with(&cfg);
+    assert!(h.configured, "{:?}", h.state().logs);
+    assert!(with_token(&mut h, &valid_token()).forwarded());
+}
+
+/// 100,000 requests through one filter instance: linear memory stays bounded.
+#[test]
+fn a_hundred_thousand_requests_in_bounded_memory() {
+    let mut h = host_with(&with(base_config(), json!({"strip_token": true})));
+    let valid = format!("JWT {}", valid_token());
+    let old = format!("JWT {}", token("myapp-20180101.pem", Some("myapp-20180101"), &claims("myapp")));
+    let expired = format!(
+        "JWT {}",
+        token("myapp-20200410.pem", None, &claims_with("myapp", json!({"iat": NOW as i64 - 1000, "exp": NOW as i64 - 1})))
+    );
+    let forged = format!("JWT {}", token("test-only-attacker.pem", Some("myapp-20200410"), &claims("myapp")));
+    let kinds: [(&str, Option<&str>); 7] = [
+        ("/api/a", Some(valid.as_str())),
+        ("/api/b", Some(old.as_str())),
+        ("/api/c", Some(expired.as_str())),
+        ("/api/d", Some(forged.as_str())),
+        ("/api/e", Some("JWT not.a.token")),
+        ("/api/f", None),
+        ("/healthz", Some(valid.as_str())),
+    ];
+    let run = |h: &mut Host, n: usize| -> [usize; 2] {
+        let mut counts = [0usize; 2];
+        for i in 0..n {
+            let (path, auth) = kinds[i % kinds.len()];
+            let mut headers = vec![(":method", "GET"), (":path", path), ("x-sso-uid", "forged")];
+            if let Some(a) = auth {
+                headers.push(("authorization", a));
+            }
+            let x = h.request_text(&headers).expect("no trap");
+            counts[usize::from(!x.forwarded())] += 1;
+        }
+        counts
+    };
+    let start_mem = h.memory_bytes();
+    run(&mut h, 1_000);
+    let warm_mem = h.memory_bytes();
+    let t = std::time::Instant::now();
+    let counts = run(&mut h, 100_000);
+    let secs = t.elapsed().as_secs_f64();
+    let end_mem = h.memory_bytes();
+    eprintln!(
+        "100000 requests: {} forwarded, {} rejected in {secs:.2}s ({:.1} µs/request); linear memory {} KiB at start, {} KiB after 1000 warm-up requests, {} KiB after 100000 more",
+        counts[0],
+        counts[1],
+        secs * 1e6 / 100_000.0,
+        start_mem / 1024,
+        warm_mem / 1024,
+        end_mem / 1024
+    );
+    assert_eq!(counts[0] + counts[1], 100_000);
+    assert!(counts[0] > 40_000 && counts[1] > 40_000, "{counts:?}");
+    assert!(end_mem <= warm_mem + 64 * 1024, "memory grew from {warm_mem} to {end_mem} bytes");
+    assert!(h.state().unimplemented.is_empty(), "{:?}", h.state().unimplemented);
+}
+
+/// The JSON plugin configuration of filter/envoy.yaml (the `value: |` block scalar).
+fn envoy_yaml_configuration() -> String {
+    let yaml = read("filter/envoy.yaml");
+    let mut lines = yaml.lines().skip_while(|l| l.trim() != "value: |");
+    let key_line = lines.next().expect("a `value: |` block in filter/envoy.yaml");
+    let indent = key_line.len() - key_line.trim_start().len();
+    let block: Vec<&str> = lines.take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent).collect();
+    let strip = block.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
+    block.iter().map(|l| l.get(strip..).unwrap_or("")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn the_envoy_example_configuration_works() {
+    let text = envoy_yaml_configuration();
+    let cfg: Value = serde_json::from_str(&text).expect("envoy.yaml carries JSON");
+    let mut h = host_with(&cfg);
+    assert!(h.configured, "{:?}", h.state().logs);
+    let x = with_token(&mut h, &valid_token());
+    assert!(x.forwarded());
+    assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("u-1"));
+    assert!(with_token(&mut h, &token("otherapp-2024.pem", None, &claims("otherapp"))).forwarded());
+    assert!(with_token(&mut h, &token("myapp-20180101.pem", Some("myapp-20180101"), &claims("myapp"))).forwarded());
+    assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
+    assert!(get(&mut h, "/healthz", &[("authorization", "JWT x.y.z")]).forwarded());
+    assert!(get(&mut h, "/api", &[]).forwarded(), "allow_anonymous: true");
+    // It carries public keys only.
+    assert!(!text.contains("PRIVATE KEY"));
+}
