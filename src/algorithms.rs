@@ -77,7 +77,11 @@ impl Algorithm {
     /// kept to cross-check the fast path in tests and benchmarks.
     #[doc(hidden)]
     pub fn verify_with_rsa_crate(self, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
-        let k = &key.key;
+        let n = rsa::BoxedUint::from_be_slice(&key.n, (key.n.len() * 8) as u32);
+        let e = rsa::BoxedUint::from_be_slice(&key.e.to_be_bytes(), 64);
+        let (Ok(n), Ok(e)) = (n, e) else { return false };
+        let Ok(k) = rsa::PublicKey::new_with_size_limits(n, e, 512..=16384) else { return false };
+        let k = &k;
         let size = rsa::traits::PublicKeyParts::size(k);
         let padded;
         let sig = if self.is_pss() && sig.len() < size {

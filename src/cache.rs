@@ -30,6 +30,17 @@ fn slot_hash(token: &[u8]) -> u64 {
     token.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
+impl core::fmt::Debug for CachedVerifier {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CachedVerifier")
+            .field("verifier", &self.verifier)
+            .field("capacity", &self.slots.len())
+            .field("hits", &self.hits)
+            .field("misses", &self.misses)
+            .finish()
+    }
+}
+
 impl CachedVerifier {
     /// Default number of slots.
     pub const DEFAULT_CAPACITY: usize = 1024;

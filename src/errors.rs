@@ -159,6 +159,11 @@ impl Error {
         }
     }
 
+    /// The `too_large` error for a token of `len` bytes (adapters check lengths before copying).
+    pub fn too_large(len: usize, max: usize) -> Error {
+        Error::TooLarge(alloc::format!("token is {len} bytes, over MAX_TOKEN_BYTES = {max}"))
+    }
+
     /// The message of a `MissingRequiredClaimError(claim)`, as PyJWT formats it.
     pub(crate) fn missing_claim(claim: &str) -> Error {
         Error::MissingClaim(alloc::format!("Token is missing the \"{claim}\" claim"))

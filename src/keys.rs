@@ -10,8 +10,6 @@ use alloc::vec::Vec;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rsa::pkcs1::der::Decode;
-use rsa::traits::PublicKeyParts;
-use rsa::BoxedUint;
 
 use crate::errors::{Error, Result};
 use crate::json::{self, Value};
@@ -20,23 +18,17 @@ use crate::settings::{OneOrMany, Settings};
 /// A parsed RSA public key, prepared once (Montgomery parameters included).
 #[derive(Debug, Clone)]
 pub struct VerifyingKey {
-    pub(crate) key: rsa::PublicKey,
+    /// Modulus, big-endian, no leading zeros.
+    pub(crate) n: Vec<u8>,
+    /// Public exponent.
+    pub(crate) e: u64,
     pub(crate) monty: crate::rsa_public::MontyKey,
 }
 
 impl VerifyingKey {
-    /// Prepares an `rsa` public key (Montgomery parameters computed here, once).
-    pub(crate) fn from_rsa(key: rsa::PublicKey) -> Result<Self> {
-        let n = key.n().to_be_bytes_trimmed_vartime();
-        let e = key.e().to_be_bytes_trimmed_vartime().iter().fold(0u64, |acc, b| (acc << 8) | *b as u64);
-        // The rsa crate already checked n odd, 512..=16384 bits, 2 <= e < 2^33.
-        let monty = crate::rsa_public::MontyKey::new(&n, e).ok_or_else(|| Error::Config("unusable RSA modulus".to_owned()))?;
-        Ok(VerifyingKey { key, monty })
-    }
-
     /// Modulus size in bits.
     pub fn bits(&self) -> usize {
-        self.key.n().bit_width() as usize
+        self.monty.bits()
     }
     /// Parses DER `SubjectPublicKeyInfo` (`PUBLIC KEY`).
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
@@ -52,18 +44,40 @@ impl VerifyingKey {
         let k = rsa::pkcs1::RsaPublicKeyRef::from_der(der).map_err(|e| Error::Config(format!("bad RSAPublicKey: {e}")))?;
         Self::from_components(k.modulus.as_bytes(), k.public_exponent.as_bytes())
     }
-    /// From big-endian modulus and exponent (sizes 512 to 16384 bits; `MIN_KEY_BITS` applies separately).
+    /// From big-endian modulus and exponent, with the `rsa` crate's checks: modulus odd and
+    /// 512 to 16384 bits (`MIN_KEY_BITS` applies separately), exponent odd, 3 to 2^33 - 1, below n.
     pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self> {
-        let strip = |b: &[u8]| -> Vec<u8> { b.iter().skip_while(|x| **x == 0).copied().collect() };
-        let (n, e) = (strip(n), strip(e));
-        if n.is_empty() || e.is_empty() || n.len() > 2048 || e.len() > 8 {
-            return Err(Error::Config("RSA key has an empty or oversized modulus or exponent".to_owned()));
+        let n: Vec<u8> = n.iter().skip_while(|x| **x == 0).copied().collect();
+        let e: Vec<u8> = e.iter().skip_while(|x| **x == 0).copied().collect();
+        let bad = |what: &str| Error::Config(format!("unusable RSA public key: {what}"));
+        if n.is_empty() || n.len() > 2048 {
+            return Err(bad("modulus size"));
         }
-        let nb = BoxedUint::from_be_slice(&n, (n.len() * 8) as u32).map_err(|_| Error::Config("bad RSA modulus".to_owned()))?;
-        let eb = BoxedUint::from_be_slice(&e, (e.len() * 8).max(64) as u32).map_err(|_| Error::Config("bad RSA exponent".to_owned()))?;
-        let key = rsa::PublicKey::new_with_size_limits(nb, eb, 512..=16384).map_err(|e| Error::Config(format!("unusable RSA public key: {e}")))?;
-        VerifyingKey::from_rsa(key)
+        if e.is_empty() || e.len() > 5 {
+            return Err(bad("public exponent too large"));
+        }
+        let e = e.iter().fold(0u64, |acc, b| (acc << 8) | *b as u64);
+        if !(3..(1u64 << 33)).contains(&e) || e % 2 == 0 {
+            return Err(bad("public exponent"));
+        }
+        let monty = crate::rsa_public::MontyKey::new(&n, e).ok_or_else(|| bad("even modulus"))?;
+        if !(512..=16384).contains(&monty.bits()) {
+            return Err(bad("modulus size"));
+        }
+        Ok(VerifyingKey { n, e, monty })
     }
+    /// Modulus, big-endian.
+    pub fn modulus(&self) -> &[u8] {
+        &self.n
+    }
+    /// Public exponent.
+    pub fn exponent(&self) -> u64 {
+        self.e
+    }
+}
+
+fn trimmed_be(x: u64) -> Vec<u8> {
+    x.to_be_bytes().iter().skip_while(|b| **b == 0).copied().collect()
 }
 
 /// One key file as the server would read it.
@@ -306,8 +320,8 @@ impl KeyStore {
                         ("kid", Value::from(key_id(name))),
                         ("use", Value::from("sig")),
                         ("alg", Value::from(algorithm)),
-                        ("n", Value::Str(crate::b64::encode(&k.key.n().to_be_bytes_trimmed_vartime()))),
-                        ("e", Value::Str(crate::b64::encode(&k.key.e().to_be_bytes_trimmed_vartime()))),
+                        ("n", Value::Str(crate::b64::encode(&k.n))),
+                        ("e", Value::Str(crate::b64::encode(&trimmed_be(k.e)))),
                     ]
                     .into_iter()
                     .map(|(k, v)| (k.to_owned(), v))

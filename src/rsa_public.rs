@@ -103,6 +103,11 @@ impl MontyKey {
         Some(MontyKey { n, n0inv, r2: r, e, k, bits })
     }
 
+    /// Modulus size in bits.
+    pub(crate) fn bits(&self) -> usize {
+        self.bits
+    }
+
     /// Modulus size in bytes.
     pub(crate) fn size(&self) -> usize {
         self.k

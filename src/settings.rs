@@ -245,7 +245,13 @@ impl Settings {
                 "KEY_STORE_ROOT" => s.key_store_root = opt_string(k, v)?,
                 "PUBLIC_KEYS" => s.public_keys = key_map(k, v)?,
                 "PRIVATE_KEYS" => s.private_keys = key_map(k, v)?,
-                "AUTHENTICATE_HEADER" => s.authenticate_header = string(k, v)?,
+                "AUTHENTICATE_HEADER" => {
+                    s.authenticate_header = string(k, v)?;
+                    // An auth-scheme is an RFC 7235 token; ASCII keeps `.lower()` exact without Unicode tables.
+                    if !s.authenticate_header.is_ascii() {
+                        return Err(bad(k, "an ASCII auth-scheme"));
+                    }
+                }
                 "MAX_TOKEN_BYTES" => s.max_token_bytes = count(k, v)?,
                 "MIN_KEY_BITS" => s.min_key_bits = count(k, v)?,
                 "MAX_JSON_DEPTH" => s.max_json_depth = count(k, v)?.clamp(1, 512),

@@ -180,7 +180,8 @@ impl SigningKey {
 
     /// The matching public key, for verifying what this key signs.
     pub fn verifying_key(&self) -> Result<crate::keys::VerifyingKey> {
-        crate::keys::VerifyingKey::from_rsa(rsa::PublicKey::from(&self.key))
+        use rsa::traits::PublicKeyParts;
+        crate::keys::VerifyingKey::from_components(&self.key.n().to_be_bytes_trimmed_vartime(), &self.key.e().to_be_bytes_trimmed_vartime())
     }
 }
 

@@ -1,7 +1,6 @@
 //! The verifier: `rest_framework_sso.utils.decode_jwt_token` step by step, and
 //! `JWTAuthentication.authenticate`'s `Authorization` header handling.
 
-use alloc::format;
 use alloc::string::String;
 
 use crate::algorithms::verify_signature;
@@ -34,7 +33,7 @@ impl Verifier {
     pub fn new(settings: Settings, keys: KeyStore) -> Self {
         let algorithms = settings.algorithms();
         let options = ClaimOptions::from_settings(&settings);
-        let scheme = settings.authenticate_header.to_lowercase().into_bytes();
+        let scheme = settings.authenticate_header.to_ascii_lowercase().into_bytes();
         Verifier { settings, keys, algorithms, options, scheme }
     }
 
@@ -70,7 +69,7 @@ impl Verifier {
     pub(crate) fn check_signed(&self, token: &str) -> Result<Checked> {
         let s = &self.settings;
         if token.len() > s.max_token_bytes {
-            return Err(Error::TooLarge(format!("token is {} bytes, over MAX_TOKEN_BYTES = {}", token.len(), s.max_token_bytes)));
+            return Err(Error::too_large(token.len(), s.max_token_bytes));
         }
         // get_unverified_header + the unverified jwt.decode: structure only.
         let parts = decoding::load(token.as_bytes(), s.max_json_depth)?;

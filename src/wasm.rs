@@ -228,28 +228,30 @@ fn now_or_clock(now: Option<f64>) -> f64 {
 /// Verifies drf-sso tokens; settings and keys are parsed once, in the constructor.
 #[wasm_bindgen(js_name = Verifier)]
 pub struct JsVerifier {
-    inner: crate::Verifier,
+    inner: crate::CachedVerifier,
 }
 
 #[wasm_bindgen(js_class = Verifier)]
 impl JsVerifier {
-    /// `new Verifier(settings, keys)`.
+    /// `new Verifier(settings, keys, cacheSize)`: a verified-token cache of `cacheSize`
+    /// slots (default 1024, 0 disables); hits re-check every time-dependent claim.
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: JsValue, keys: JsValue) -> Result<JsVerifier, JsValue> {
+    pub fn new(settings: JsValue, keys: JsValue, cache_size: Option<u32>) -> Result<JsVerifier, JsValue> {
         let settings = settings_from_js(&settings)?;
         let material = material_from_js(&keys)?;
         let store = crate::KeyStore::new(&settings, material.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(into_error)?;
-        Ok(JsVerifier { inner: crate::Verifier::new(settings, store) })
+        let size = cache_size.map_or(crate::CachedVerifier::DEFAULT_CAPACITY, |n| n as usize);
+        Ok(JsVerifier { inner: crate::CachedVerifier::new(crate::Verifier::new(settings, store), size) })
     }
 
     /// `verify(token, now?)` → `{header, payload}`; throws `SsoError`.
-    pub fn verify(&self, token: &str, now: Option<f64>) -> Result<JsValue, JsValue> {
+    pub fn verify(&mut self, token: &str, now: Option<f64>) -> Result<JsValue, JsValue> {
         self.inner.verify(token, now_or_clock(now)).map(|t| token_to_js(&t)).map_err(into_error)
     }
 
     /// `authenticate(headerValue | null, now?)` → `{header, payload}` or `null`; throws `SsoError`.
     /// Each char of the header string is one byte (U+0000..U+00FF), as HTTP header values are.
-    pub fn authenticate(&self, header: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
+    pub fn authenticate(&mut self, header: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
         let bytes = if header.is_null() || header.is_undefined() {
             None
         } else if let Some(s) = header.as_string() {
@@ -275,13 +277,14 @@ impl JsVerifier {
     /// `MAX_TOKEN_BYTES` in force.
     #[wasm_bindgen(getter, js_name = maxTokenBytes)]
     pub fn max_token_bytes(&self) -> f64 {
-        self.inner.settings().max_token_bytes as f64
+        self.inner.verifier().settings().max_token_bytes as f64
     }
 
     /// The public keys as a JWKS object.
     #[wasm_bindgen(js_name = toJwks)]
     pub fn to_jwks(&self) -> JsValue {
-        value_to_js(&self.inner.keys().to_jwks(&self.inner.settings().encode_algorithm))
+        let v = self.inner.verifier();
+        value_to_js(&v.keys().to_jwks(&v.settings().encode_algorithm))
     }
 }
 

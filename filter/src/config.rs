@@ -7,7 +7,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use drf_sso_jwt::json::{self, Map, Value};
-use drf_sso_jwt::{KeyStore, Settings, Verifier};
+use core::cell::RefCell;
+
+use drf_sso_jwt::{CachedVerifier, KeyStore, Settings, Verifier};
 
 /// Claim → request header set on success unless `claim_headers` says otherwise.
 pub const DEFAULT_CLAIM_HEADERS: [(&str, &str); 6] = [
@@ -31,8 +33,8 @@ pub const MAX_CONFIG_BYTES: usize = 1 << 20;
 /// The filter configuration, ready to use.
 #[derive(Debug)]
 pub struct Config {
-    /// Settings and keys, parsed once.
-    pub verifier: Verifier,
+    /// Settings and keys, parsed once, with the verified-token cache (one per filter instance).
+    pub verifier: RefCell<CachedVerifier>,
     /// Lower-cased name of the header holding the credentials (`authorization`).
     pub header: String,
     /// No credentials: pass through unauthenticated (DRF semantics) or answer 401.
@@ -74,8 +76,17 @@ fn boolean(what: &str, v: Option<&Value>, default: bool) -> Result<bool, String>
     }
 }
 
-const KNOWN: [&str; 8] =
-    ["settings", "keys", "header", "allow_anonymous", "skip_paths", "claim_headers", "payload_header", "strip_token"];
+const KNOWN: [&str; 9] = [
+    "settings",
+    "keys",
+    "header",
+    "allow_anonymous",
+    "skip_paths",
+    "claim_headers",
+    "payload_header",
+    "strip_token",
+    "cache_size",
+];
 
 impl Config {
     /// Parses the plugin configuration; the error is a one-line reason for the host log.
@@ -115,7 +126,12 @@ impl Config {
         if www_authenticate.bytes().any(|b| b < 0x20 || b == 0x7f) {
             return Err(err("settings: AUTHENTICATE_HEADER must not contain control characters"));
         }
-        let verifier = Verifier::new(settings, store);
+        let cache_size = match root.get("cache_size") {
+            None | Some(Value::Null) => CachedVerifier::DEFAULT_CAPACITY,
+            Some(Value::Int(drf_sso_jwt::json::Int::Small(n))) if (0..=1 << 20).contains(n) => *n as usize,
+            Some(_) => return Err(err("cache_size must be an integer from 0 to 1048576")),
+        };
+        let verifier = RefCell::new(CachedVerifier::new(Verifier::new(settings, store), cache_size));
 
         let header = match root.get("header") {
             None | Some(Value::Null) => "authorization".to_owned(),

@@ -45,7 +45,12 @@ pub fn decide(cfg: &Config, path: Option<&[u8]>, credentials: Option<&[u8]>, now
     if path.is_some_and(|p| cfg.skips(p)) {
         return Decision::Forward { headers: Vec::new(), strip: false, reason: "skipped" };
     }
-    match cfg.verifier.authenticate(credentials, now) {
+    // Never re-entered (one request at a time per VM); a failed borrow is an error value, not a panic.
+    let verdict = match cfg.verifier.try_borrow_mut() {
+        Ok(mut v) => v.authenticate(credentials, now),
+        Err(_) => Err(drf_sso_jwt::Error::Config("verifier busy".into())),
+    };
+    match verdict {
         Ok(Some(data)) => {
             let mut headers = Vec::with_capacity(cfg.claim_headers.len() + 1);
             for (claim, header) in &cfg.claim_headers {

@@ -14,15 +14,28 @@ export function bind(glue, exports) {
 
   class Verifier {
     #inner;
+    #maxBytes;
     /**
      * @param settings the REST_FRAMEWORK_SSO dict (object or JSON text)
      * @param keys {fileName: PEM or JWK} or a JWKS {keys: [...]}
+     * @param options {cacheSize}: verified-token cache slots (default 1024; 0 disables)
      */
-    constructor(settings, keys) {
+    constructor(settings, keys, options) {
+      const cacheSize = options?.cacheSize;
+      if (cacheSize !== undefined && !(Number.isInteger(cacheSize) && cacheSize >= 0 && cacheSize <= 1 << 20)) {
+        throw new TypeError('options.cacheSize must be an integer from 0 to 1048576');
+      }
       try {
-        this.#inner = new glue.Verifier(settings, keys);
+        this.#inner = new glue.Verifier(settings, keys, cacheSize);
       } catch (e) {
         rethrow(e);
+      }
+      this.#maxBytes = this.#inner.maxTokenBytes;
+    }
+    // A string of n UTF-16 units is at least n UTF-8 bytes: refuse before copying it into wasm.
+    #tooLarge(token) {
+      if (token.length > this.#maxBytes) {
+        throw new SsoError('too_large', 'Error decoding signature.', `token is at least ${token.length} bytes, over MAX_TOKEN_BYTES = ${this.#maxBytes}`);
       }
     }
     #live() {
@@ -32,6 +45,7 @@ export function bind(glue, exports) {
     verify(token, now) {
       if (typeof token !== 'string') throw new TypeError('token must be a string');
       const v = this.#live();
+      this.#tooLarge(token);
       try {
         return v.verify(token, seconds(now));
       } catch (e) {

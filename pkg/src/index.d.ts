@@ -69,8 +69,12 @@ export class SsoError extends Error {
 }
 
 export class Verifier {
-  /** Parses settings and keys once; throws `SsoError` (`config`). */
-  constructor(settings: Settings | string, keys: KeyMaterial);
+  /**
+   * Parses settings and keys once; throws `SsoError` (`config`). `options.cacheSize`: slots of the
+   * verified-token cache (default 1024, 0 disables); a hit re-checks `exp`/`nbf`/`iat` at `now`,
+   * so it answers exactly what a fresh verification would.
+   */
+  constructor(settings: Settings | string, keys: KeyMaterial, options?: { cacheSize?: number });
   /** `decode_jwt_token(token)` at `now` (seconds since the epoch, default `Date.now() / 1000`). */
   verify(token: string, now?: number): TokenData;
   /**
