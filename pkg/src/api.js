@@ -32,10 +32,21 @@ export function bind(glue, exports) {
       }
       this.#maxBytes = this.#inner.maxTokenBytes;
     }
-    // A string of n UTF-16 units is at least n UTF-8 bytes: refuse before copying it into wasm.
+    // Refuse over-long tokens before copying them into wasm memory: count the UTF-8 bytes the
+    // copy would produce (lone surrogates become U+FFFD, 3 bytes) with the core's exact message.
     #tooLarge(token) {
-      if (token.length > this.#maxBytes) {
-        throw new SsoError('too_large', 'Error decoding signature.', `token is at least ${token.length} bytes, over MAX_TOKEN_BYTES = ${this.#maxBytes}`);
+      const max = this.#maxBytes;
+      if (token.length * 3 <= max) return;
+      let bytes = 0;
+      for (let i = 0; i < token.length; i++) {
+        const c = token.charCodeAt(i);
+        if (c < 0x80) bytes += 1;
+        else if (c < 0x800) bytes += 2;
+        else if (c >= 0xd800 && c <= 0xdbff && (token.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { bytes += 4; i++; }
+        else bytes += 3;
+      }
+      if (bytes > max) {
+        throw new SsoError('too_large', 'Error decoding signature.', `token is ${bytes} bytes, over MAX_TOKEN_BYTES = ${max}`);
       }
     }
     #live() {
