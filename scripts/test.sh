@@ -37,10 +37,11 @@ stage "prerequisites" prerequisites
 stage "cargo test (core, CLI, Wycheproof, attacks, mutation)" cargo test --release
 stage "no_std builds (thumbv7em, wasm32)" no_std_builds
 stage "release CLI" cargo build --release
-stage "parity with djangorestframework-sso (oracle + live server)" env PARITY_SIGN=1 bash tests/parity/run.sh
-for s in tests/npm/run.sh tests/www/run.sh tests/proxy/run.sh; do
-    [ -f "$s" ] && stage "$s" bash "$s"
-done
+stage "npm package: build, pack, Node/Deno/workerd/Chromium, 1M long run" bash tests/npm/run.sh
+# After the npm stage: the parity run also checks the packed wasm build in Node.
+stage "parity with djangorestframework-sso (oracle + live server + wasm)" env PARITY_SIGN=1 PARITY_WASM=1 bash tests/parity/run.sh
+stage "www inspector in headless Chromium" bash tests/www/run.sh
+stage "Envoy proxy-wasm filter in a wasmtime host" bash tests/proxy/run.sh
 
 echo
 if [ "$failed" -gt 0 ]; then echo "failed stages: ${failed_names[*]}"; fi

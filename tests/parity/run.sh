@@ -51,6 +51,19 @@ echo "=== run_parity.py ==="
 "$PY" -W ignore "$ROOT/tests/parity/run_parity.py" --bin "$BIN" "${SIGN_ARGS[@]}" "$@" || rc=1
 echo "=== cache_check.py (verified-token cache == fresh verification) ==="
 "$PY" "$ROOT/tests/parity/cache_check.py" || rc=1
+# The packed npm build over the same corpus (PARITY_WASM=1 requires it; else when a tarball exists).
+TARBALL=$(ls -t "$ROOT"/target/npm/drf-sso-jwt-*.tgz 2>/dev/null | head -1 || true)
+if [ -n "$TARBALL" ]; then
+    echo "=== wasm_check.mjs (packed wasm build in Node == native CLI) ==="
+    NODE_DIR="$ROOT/target/parity-node"
+    mkdir -p "$NODE_DIR"
+    ( cd "$NODE_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+      npm install --no-audit --no-fund --silent "$TARBALL" &&
+      cp "$ROOT/tests/parity/wasm_check.mjs" . &&
+      node wasm_check.mjs "$ROOT" "$BIN" 2>/dev/null ) || rc=1
+elif [ "${PARITY_WASM:-0}" = "1" ]; then
+    echo "PARITY_WASM=1 but no npm tarball in target/npm (run tests/npm/run.sh or pkg/build.sh first)"; rc=1
+fi
 if [ "${PARITY_LIVE:-1}" != "0" ]; then
     echo "=== live_test.py ==="
     "$PY" -W ignore "$ROOT/tests/parity/live_test.py" --bin "$BIN" || rc=1
