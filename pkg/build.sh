@@ -39,7 +39,8 @@ for variant in verify sign; do
   features=wasm
   [ "$variant" = sign ] && features=wasm,sign
   log "cargo build --features $features (opt-level $CARGO_PROFILE_RELEASE_OPT_LEVEL)"
-  (cd "$ROOT" && cargo build --quiet --lib --release --target "$TARGET" --no-default-features --features "$features" >&2)
+  # cdylib only here: a cdylib crate-type in Cargo.toml would break no_std users of the rlib.
+  (cd "$ROOT" && cargo rustc --quiet --lib --release --target "$TARGET" --no-default-features --features "$features" --crate-type cdylib >&2)
   dir="$PKG/dist/$variant"
   wasm-bindgen --target web --out-dir "$dir" "$ROOT/target/$TARGET/release/drf_sso_jwt.wasm"
   rm -f "$dir"/*.d.ts
