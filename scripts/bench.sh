@@ -25,7 +25,8 @@ if [ -z "$TARBALL" ]; then bash pkg/build.sh >/dev/null; TARBALL=$(ls -t target/
 mkdir -p "$OUT/node"
 ( cd "$OUT/node" && [ -f package.json ] || npm init -y >/dev/null ) 
 ( cd "$OUT/node" && npm install --no-audit --no-fund --silent "$ROOT/$TARBALL" jose@6 >/dev/null )
-( cd "$OUT/node" && BENCH_ROOT="$ROOT" node "$ROOT/bench/node_bench.mjs" "$TOKEN" ) > "$OUT/node.json"
+cp bench/node_bench.mjs "$OUT/node/"  # ESM resolves packages next to the script
+( cd "$OUT/node" && BENCH_ROOT="$ROOT" node node_bench.mjs "$TOKEN" ) > "$OUT/node.json"
 
 echo "drf-sso decode_jwt_token (Python) ..."
 VENV="$ROOT/target/parity-venv"

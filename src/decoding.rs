@@ -134,9 +134,9 @@ impl TokenData {
     /// `{"header": ..., "payload": ...}` as compact JSON (ASCII-only, payload keys in order).
     pub fn to_json(&self) -> String {
         let mut out = String::from("{\"header\":");
-        json::write_json(&mut out, &Value::Object(self.header.clone()), false);
+        json::write_map(&mut out, &self.header);
         out.push_str(",\"payload\":");
-        json::write_json(&mut out, &Value::Object(self.payload.clone()), false);
+        json::write_map(&mut out, &self.payload);
         out.push('}');
         out
     }

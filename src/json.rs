@@ -650,6 +650,7 @@ pub fn write_json(out: &mut String, value: &Value, sort_keys: bool) {
             }
             out.push(']');
         }
+        Value::Object(m) if !sort_keys => write_map(out, m),
         Value::Object(m) => {
             out.push('{');
             let mut entries: Vec<(&String, &Value)> = m.iter().collect();
@@ -667,6 +668,20 @@ pub fn write_json(out: &mut String, value: &Value, sort_keys: bool) {
             out.push('}');
         }
     }
+}
+
+/// Appends `m` as a compact JSON object in insertion order.
+pub fn write_map(out: &mut String, m: &Map) {
+    out.push('{');
+    for (n, (k, v)) in m.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        write_json_str(out, k);
+        out.push(':');
+        write_json(out, v, false);
+    }
+    out.push('}');
 }
 
 /// Appends a JSON string with `ensure_ascii`: everything outside `' '..='~'` escaped, lower-case hex.

@@ -80,7 +80,25 @@ fn map_to_js(m: &Map) -> Object {
     o
 }
 
+/// Whether every integer in `v` is a safe JS number (then JSON text round-trips exactly).
+fn json_safe(v: &Value) -> bool {
+    match v {
+        Value::Int(Int::Small(i)) => (-MAX_SAFE..=MAX_SAFE).contains(i),
+        Value::Int(Int::Big(_)) => false,
+        Value::Array(a) => a.iter().all(json_safe),
+        Value::Object(m) => m.iter().all(|(_, x)| json_safe(x)),
+        _ => true,
+    }
+}
+
 fn token_to_js(t: &TokenData) -> JsValue {
+    // One JSON string and the engine's native JSON.parse beat a boundary crossing per member;
+    // tokens holding integers beyond 2^53 take the member-by-member path (BigInt).
+    if t.header.iter().all(|(_, v)| json_safe(v)) && t.payload.iter().all(|(_, v)| json_safe(v)) {
+        if let Ok(v) = js_sys::JSON::parse(&t.to_json()) {
+            return v;
+        }
+    }
     let o = Object::new();
     set_own(&o, "header", &map_to_js(&t.header).into());
     set_own(&o, "payload", &map_to_js(&t.payload).into());
