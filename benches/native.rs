@@ -26,29 +26,73 @@ fn median_rate(mut f: impl FnMut(), batch: u32, rounds: usize) -> f64 {
 fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
     let token = std::env::var("BENCH_TOKEN").unwrap_or_else(|_| {
-        std::fs::read_to_string(format!("{root}/keys/example-tokens.txt")).unwrap().lines().next().unwrap().to_owned()
+        std::fs::read_to_string(format!("{root}/keys/example-tokens.txt"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned()
     });
-    let now: f64 = std::env::var("BENCH_NOW").ok().and_then(|v| v.parse().ok()).unwrap_or(1_700_000_100.0);
+    let now: f64 = std::env::var("BENCH_NOW")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_700_000_100.0);
     let settings = std::fs::read_to_string(format!("{root}/keys/settings.json")).unwrap();
     let pem = std::fs::read_to_string(format!("{root}/keys/myapp-20200410.pem")).unwrap();
     let pem_old = std::fs::read_to_string(format!("{root}/keys/myapp-20180101.pem")).unwrap();
     let other = std::fs::read_to_string(format!("{root}/keys/otherapp-2024.pem")).unwrap();
-    let keys = [("myapp-20200410.pem", pem.as_str()), ("myapp-20180101.pem", pem_old.as_str()), ("otherapp-2024.pem", other.as_str())];
+    let keys = [
+        ("myapp-20200410.pem", pem.as_str()),
+        ("myapp-20180101.pem", pem_old.as_str()),
+        ("otherapp-2024.pem", other.as_str()),
+    ];
     let v = Verifier::from_json(&settings, keys).unwrap();
     v.verify(&token, now).expect("bench token must verify");
 
-    let full = median_rate(|| drop(std::hint::black_box(v.verify(std::hint::black_box(&token), now))), 2000, 9);
+    let full = median_rate(
+        || {
+            drop(std::hint::black_box(
+                v.verify(std::hint::black_box(&token), now),
+            ))
+        },
+        2000,
+        9,
+    );
 
     let (si, sig_b64) = token.rsplit_once('.').unwrap();
     let sig = b64(sig_b64);
     let vk = drf_sso_jwt::VerifyingKey::from_spki_der(&spki_der(&pem)).unwrap();
-    let fast = median_rate(|| assert!(Algorithm::RS256.verify(&vk, si.as_bytes(), &sig)), 2000, 9);
-    let crate_path = median_rate(|| assert!(Algorithm::RS256.verify_with_rsa_crate(&vk, si.as_bytes(), &sig)), 1000, 9);
+    let fast = median_rate(
+        || assert!(Algorithm::RS256.verify(&vk, si.as_bytes(), &sig)),
+        2000,
+        9,
+    );
+    let crate_path = median_rate(
+        || assert!(Algorithm::RS256.verify_with_rsa_crate(&vk, si.as_bytes(), &sig)),
+        1000,
+        9,
+    );
 
-    let decode = median_rate(|| drop(std::hint::black_box(drf_sso_jwt::dangerous::decode(std::hint::black_box(&token)))), 20_000, 9);
+    let decode = median_rate(
+        || {
+            drop(std::hint::black_box(drf_sso_jwt::dangerous::decode(
+                std::hint::black_box(&token),
+            )))
+        },
+        20_000,
+        9,
+    );
     eprintln!("decode only: {decode:.0}/s");
     let mut cached = CachedVerifier::new(v.clone(), 1024);
-    let hit = median_rate(|| drop(std::hint::black_box(cached.verify(std::hint::black_box(&token), now))), 200_000, 9);
+    let hit = median_rate(
+        || {
+            drop(std::hint::black_box(
+                cached.verify(std::hint::black_box(&token), now),
+            ))
+        },
+        200_000,
+        9,
+    );
 
     println!(
         "{{\"native_full_verify_per_s\":{full:.0},\"native_rs256_fast_path_per_s\":{fast:.0},\"native_rs256_rsa_crate_per_s\":{crate_path:.0},\"native_cache_hit_per_s\":{hit:.0}}}"
@@ -57,11 +101,23 @@ fn main() {
 
 fn b64(s: &str) -> Vec<u8> {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .unwrap()
 }
 
 fn spki_der(pem: &str) -> Vec<u8> {
     use base64::Engine;
-    let body: String = pem.split("-----BEGIN PUBLIC KEY-----").nth(1).unwrap().split("-----END").next().unwrap().split_whitespace().collect();
-    base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+    let body: String = pem
+        .split("-----BEGIN PUBLIC KEY-----")
+        .nth(1)
+        .unwrap()
+        .split("-----END")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
 }

@@ -80,7 +80,9 @@ impl Algorithm {
         let n = rsa::BoxedUint::from_be_slice(&key.n, (key.n.len() * 8) as u32);
         let e = rsa::BoxedUint::from_be_slice(&key.e.to_be_bytes(), 64);
         let (Ok(n), Ok(e)) = (n, e) else { return false };
-        let Ok(k) = rsa::PublicKey::new_with_size_limits(n, e, 512..=16384) else { return false };
+        let Ok(k) = rsa::PublicKey::new_with_size_limits(n, e, 512..=16384) else {
+            return false;
+        };
         let k = &k;
         let size = rsa::traits::PublicKeyParts::size(k);
         let padded;
@@ -93,12 +95,24 @@ impl Algorithm {
             sig
         };
         match self {
-            Algorithm::RS256 => k.pkcs1v15_verify_prehash::<Sha256>(&Sha256::digest(msg), sig).is_ok(),
-            Algorithm::RS384 => k.pkcs1v15_verify_prehash::<Sha384>(&Sha384::digest(msg), sig).is_ok(),
-            Algorithm::RS512 => k.pkcs1v15_verify_prehash::<Sha512>(&Sha512::digest(msg), sig).is_ok(),
-            Algorithm::PS256 => k.pss_verify_prehash::<Sha256>(&Sha256::digest(msg), sig).is_ok(),
-            Algorithm::PS384 => k.pss_verify_prehash::<Sha384>(&Sha384::digest(msg), sig).is_ok(),
-            Algorithm::PS512 => k.pss_verify_prehash::<Sha512>(&Sha512::digest(msg), sig).is_ok(),
+            Algorithm::RS256 => k
+                .pkcs1v15_verify_prehash::<Sha256>(&Sha256::digest(msg), sig)
+                .is_ok(),
+            Algorithm::RS384 => k
+                .pkcs1v15_verify_prehash::<Sha384>(&Sha384::digest(msg), sig)
+                .is_ok(),
+            Algorithm::RS512 => k
+                .pkcs1v15_verify_prehash::<Sha512>(&Sha512::digest(msg), sig)
+                .is_ok(),
+            Algorithm::PS256 => k
+                .pss_verify_prehash::<Sha256>(&Sha256::digest(msg), sig)
+                .is_ok(),
+            Algorithm::PS384 => k
+                .pss_verify_prehash::<Sha384>(&Sha384::digest(msg), sig)
+                .is_ok(),
+            Algorithm::PS512 => k
+                .pss_verify_prehash::<Sha512>(&Sha512::digest(msg), sig)
+                .is_ok(),
         }
     }
 }
@@ -117,17 +131,25 @@ pub(crate) fn verify_signature(
     };
     let name = match alg.as_str() {
         Some(s) if !s.is_empty() && allowed.iter().any(|a| a == s) => s,
-        _ => return Err(Error::BadAlgorithm("The specified alg value is not allowed".into())),
+        _ => {
+            return Err(Error::BadAlgorithm(
+                "The specified alg value is not allowed".into(),
+            ))
+        }
     };
     let Some(algorithm) = Algorithm::from_name(name) else {
         return Err(match name {
             "none" => Error::InvalidKey("When alg = \"none\", key value must be None.".into()),
-            "EdDSA" => Error::InvalidKey("Expected an OKP key, got: RSAPublicKey. Invalid Key type for OKPAlgorithm".into()),
-            "HS256" | "HS384" | "HS512" => {
-                Error::UnsupportedAlgorithm(format!("{name} cannot use an RSA public key (the server raises TypeError: HTTP 500)"))
-            }
+            "EdDSA" => Error::InvalidKey(
+                "Expected an OKP key, got: RSAPublicKey. Invalid Key type for OKPAlgorithm".into(),
+            ),
+            "HS256" | "HS384" | "HS512" => Error::UnsupportedAlgorithm(format!(
+                "{name} cannot use an RSA public key (the server raises TypeError: HTTP 500)"
+            )),
             "ES256" | "ES256K" | "ES384" | "ES521" | "ES512" => {
-                Error::UnsupportedAlgorithm(format!("{name} cannot use an RSA public key (the server raises TypeError: HTTP 500)"))
+                Error::UnsupportedAlgorithm(format!(
+                    "{name} cannot use an RSA public key (the server raises TypeError: HTTP 500)"
+                ))
             }
             _ => Error::BadAlgorithm("Algorithm not supported".into()),
         });

@@ -27,7 +27,9 @@ pub struct CachedVerifier {
 
 /// FNV-1a: cheap slot selection; correctness never depends on it.
 fn slot_hash(token: &[u8]) -> u64 {
-    token.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+    token.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 impl core::fmt::Debug for CachedVerifier {
@@ -49,7 +51,12 @@ impl CachedVerifier {
     pub fn new(verifier: Verifier, capacity: usize) -> Self {
         let mut slots = Vec::new();
         slots.resize_with(capacity, || None);
-        CachedVerifier { verifier, slots, hits: 0, misses: 0 }
+        CachedVerifier {
+            verifier,
+            slots,
+            hits: 0,
+            misses: 0,
+        }
     }
 
     /// The wrapped verifier.
@@ -77,8 +84,14 @@ impl CachedVerifier {
         }
         self.misses += 1;
         let checked = self.verifier.check_signed(token)?;
-        let result = self.verifier.check_claims(&checked, now).map(|()| checked.data.clone());
-        self.slots[idx] = Some(Entry { token: String::from(token), checked });
+        let result = self
+            .verifier
+            .check_claims(&checked, now)
+            .map(|()| checked.data.clone());
+        self.slots[idx] = Some(Entry {
+            token: String::from(token),
+            checked,
+        });
         result
     }
 

@@ -40,19 +40,31 @@ fn is_false(v: Option<&Value>) -> bool {
 /// `_load` then `_validate_headers`.
 pub(crate) fn load(token: &[u8], max_depth: usize) -> Result<Parts<'_>> {
     let not_enough = || Error::Malformed("Not enough segments".into());
-    let dot = token.iter().rposition(|&b| b == b'.').ok_or_else(not_enough)?;
+    let dot = token
+        .iter()
+        .rposition(|&b| b == b'.')
+        .ok_or_else(not_enough)?;
     let (signing_input, crypto) = (&token[..dot], &token[dot + 1..]);
-    let dot2 = signing_input.iter().position(|&b| b == b'.').ok_or_else(not_enough)?;
+    let dot2 = signing_input
+        .iter()
+        .position(|&b| b == b'.')
+        .ok_or_else(not_enough)?;
     let (header_seg, payload_seg) = (&signing_input[..dot2], &signing_input[dot2 + 1..]);
 
     let header_data = decode_segment(header_seg, "header")?;
     let header = match json::loads(&header_data, max_depth).map_err(|e| json_error("header", e))? {
         Value::Object(m) => m,
-        _ => return Err(Error::Malformed("Invalid header string: must be a json object".into())),
+        _ => {
+            return Err(Error::Malformed(
+                "Invalid header string: must be a json object".into(),
+            ))
+        }
     };
     let payload = if is_false(header.get("b64")) {
         if !payload_seg.is_empty() {
-            return Err(Error::Malformed("Payload segment must be empty when 'b64' is false.".into()));
+            return Err(Error::Malformed(
+                "Payload segment must be empty when 'b64' is false.".into(),
+            ));
         }
         Vec::new()
     } else {
@@ -60,30 +72,47 @@ pub(crate) fn load(token: &[u8], max_depth: usize) -> Result<Parts<'_>> {
     };
     let signature = decode_segment(crypto, "crypto")?;
     validate_headers(&header)?;
-    Ok(Parts { header, payload, signing_input, signature })
+    Ok(Parts {
+        header,
+        payload,
+        signing_input,
+        signature,
+    })
 }
 
 /// `_validate_headers`: `kid` must be a string; `crit` per `_validate_crit`.
 fn validate_headers(h: &Map) -> Result<()> {
     if let Some(kid) = h.get("kid") {
         if kid.as_str().is_none() {
-            return Err(Error::InvalidHeader("Key ID header parameter must be a string".into()));
+            return Err(Error::InvalidHeader(
+                "Key ID header parameter must be a string".into(),
+            ));
         }
     }
     if let Some(crit) = h.get("crit") {
         let list = match crit {
             Value::Array(l) if !l.is_empty() => l,
-            _ => return Err(Error::InvalidHeader("Invalid 'crit' header: must be a non-empty list".into())),
+            _ => {
+                return Err(Error::InvalidHeader(
+                    "Invalid 'crit' header: must be a non-empty list".into(),
+                ))
+            }
         };
         for ext in list {
             let Some(ext) = ext.as_str() else {
-                return Err(Error::InvalidHeader("Invalid 'crit' header: values must be strings".into()));
+                return Err(Error::InvalidHeader(
+                    "Invalid 'crit' header: values must be strings".into(),
+                ));
             };
             if ext != "b64" {
-                return Err(Error::InvalidHeader(format!("Unsupported critical extension: {ext}")));
+                return Err(Error::InvalidHeader(format!(
+                    "Unsupported critical extension: {ext}"
+                )));
             }
             if !h.contains_key(ext) {
-                return Err(Error::InvalidHeader(format!("Critical extension '{ext}' is missing from headers")));
+                return Err(Error::InvalidHeader(format!(
+                    "Critical extension '{ext}' is missing from headers"
+                )));
             }
         }
     }
@@ -95,7 +124,9 @@ pub(crate) fn payload(parts: &Parts<'_>, max_depth: usize) -> Result<Map> {
     if is_false(parts.header.get("b64")) {
         let listed = matches!(parts.header.get("crit"), Some(Value::Array(l)) if l.iter().any(|e| e.as_str() == Some("b64")));
         if !listed {
-            return Err(Error::InvalidHeader("The 'b64' header parameter requires 'b64' to be listed in 'crit'.".into()));
+            return Err(Error::InvalidHeader(
+                "The 'b64' header parameter requires 'b64' to be listed in 'crit'.".into(),
+            ));
         }
         return Err(Error::Malformed(
             "It is required that you pass in a value for the \"detached_payload\" argument to decode a message having the b64 header set to false."
@@ -104,7 +135,9 @@ pub(crate) fn payload(parts: &Parts<'_>, max_depth: usize) -> Result<Map> {
     }
     match json::loads(&parts.payload, max_depth).map_err(|e| json_error("payload", e))? {
         Value::Object(m) => Ok(m),
-        _ => Err(Error::Malformed("Invalid payload string: must be a json object".into())),
+        _ => Err(Error::Malformed(
+            "Invalid payload string: must be a json object".into(),
+        )),
     }
 }
 
@@ -120,13 +153,23 @@ pub mod dangerous {
     }
 
     /// As [`decode`] with explicit size and JSON nesting limits.
-    pub fn decode_with_limits(token: &str, max_bytes: usize, max_depth: usize) -> Result<TokenData> {
+    pub fn decode_with_limits(
+        token: &str,
+        max_bytes: usize,
+        max_depth: usize,
+    ) -> Result<TokenData> {
         if token.len() > max_bytes {
-            return Err(Error::TooLarge(format!("token is {} bytes, over the limit of {max_bytes}", token.len())));
+            return Err(Error::TooLarge(format!(
+                "token is {} bytes, over the limit of {max_bytes}",
+                token.len()
+            )));
         }
         let parts = load(token.as_bytes(), max_depth)?;
         let payload = payload(&parts, max_depth)?;
-        Ok(TokenData { header: parts.header, payload })
+        Ok(TokenData {
+            header: parts.header,
+            payload,
+        })
     }
 }
 

@@ -117,7 +117,9 @@ impl Error {
             | Error::BadExpiration(_) => DETAIL_DECODE,
             Error::UnknownKey(_) | Error::InvalidKey(_) => DETAIL_KEY,
             Error::NoCredentials(_) => "Invalid token header. No credentials provided.",
-            Error::TokenHasSpaces(_) => "Invalid token header. Token string should not contain spaces.",
+            Error::TokenHasSpaces(_) => {
+                "Invalid token header. Token string should not contain spaces."
+            }
             Error::InvalidCharacters(_) => {
                 "Invalid token header. Token string should not contain invalid characters."
             }
@@ -161,7 +163,9 @@ impl Error {
 
     /// The `too_large` error for a token of `len` bytes (adapters check lengths before copying).
     pub fn too_large(len: usize, max: usize) -> Error {
-        Error::TooLarge(alloc::format!("token is {len} bytes, over MAX_TOKEN_BYTES = {max}"))
+        Error::TooLarge(alloc::format!(
+            "token is {len} bytes, over MAX_TOKEN_BYTES = {max}"
+        ))
     }
 
     /// The message of a `MissingRequiredClaimError(claim)`, as PyJWT formats it.

@@ -63,7 +63,10 @@ impl PartialEq for Map {
 impl Map {
     /// An empty map.
     pub fn new() -> Self {
-        Map { entries: Vec::new(), index: None }
+        Map {
+            entries: Vec::new(),
+            index: None,
+        }
     }
     fn position(&self, key: &str) -> Option<usize> {
         match &self.index {
@@ -90,7 +93,13 @@ impl Map {
         }
         self.entries.push((key, value));
         if self.index.is_none() && self.entries.len() > INDEX_FROM {
-            self.index = Some(self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
+            self.index = Some(
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i))
+                    .collect(),
+            );
         }
     }
     /// Entries in insertion order.
@@ -170,7 +179,12 @@ pub(crate) fn loads(data: &[u8], max_depth: usize) -> Result<Value, JsonError> {
     let chars = decode_text(data)?;
     // The parser recurses per level: a hard cap keeps any caller's limit stack-safe.
     let max_depth = max_depth.min(MAX_DEPTH_CAP);
-    let mut p = Parser { s: &chars, i: 0, depth: 0, max_depth };
+    let mut p = Parser {
+        s: &chars,
+        i: 0,
+        depth: 0,
+        max_depth,
+    };
     p.ws();
     let v = p.value()?;
     p.ws();
@@ -200,10 +214,18 @@ fn decode_text(b: &[u8]) -> Result<Vec<u32>, JsonError> {
     }
     if b.len() >= 4 {
         if b[0] == 0 {
-            return if b[1] != 0 { decode_utf16(b, true) } else { decode_utf32(b, true) };
+            return if b[1] != 0 {
+                decode_utf16(b, true)
+            } else {
+                decode_utf32(b, true)
+            };
         }
         if b[1] == 0 {
-            return if b[2] != 0 || b[3] != 0 { decode_utf16(b, false) } else { decode_utf32(b, false) };
+            return if b[2] != 0 || b[3] != 0 {
+                decode_utf16(b, false)
+            } else {
+                decode_utf32(b, false)
+            };
         }
     } else if b.len() == 2 {
         if b[0] == 0 {
@@ -269,7 +291,10 @@ fn decode_utf16(b: &[u8], be: bool) -> Result<Vec<u32>, JsonError> {
     let mut i = 0;
     while i < units.len() {
         let u = units[i];
-        if (0xd800..0xdc00).contains(&u) && i + 1 < units.len() && (0xdc00..0xe000).contains(&units[i + 1]) {
+        if (0xd800..0xdc00).contains(&u)
+            && i + 1 < units.len()
+            && (0xdc00..0xe000).contains(&units[i + 1])
+        {
             out.push(0x10000 + ((u - 0xd800) << 10) + (units[i + 1] - 0xdc00));
             i += 2;
         } else {
@@ -286,7 +311,11 @@ fn decode_utf32(b: &[u8], be: bool) -> Result<Vec<u32>, JsonError> {
     }
     b.chunks_exact(4)
         .map(|c| {
-            let u = if be { u32::from_be_bytes([c[0], c[1], c[2], c[3]]) } else { u32::from_le_bytes([c[0], c[1], c[2], c[3]]) };
+            let u = if be {
+                u32::from_be_bytes([c[0], c[1], c[2], c[3]])
+            } else {
+                u32::from_le_bytes([c[0], c[1], c[2], c[3]])
+            };
             if u > 0x10ffff {
                 Err(codec_err("utf-32"))
             } else {
@@ -326,7 +355,12 @@ impl Parser<'_> {
     }
     fn lit(&mut self, word: &str) -> bool {
         let w = word.as_bytes();
-        if self.s.len() >= self.i + w.len() && self.s[self.i..self.i + w.len()].iter().zip(w).all(|(a, b)| *a == *b as u32) {
+        if self.s.len() >= self.i + w.len()
+            && self.s[self.i..self.i + w.len()]
+                .iter()
+                .zip(w)
+                .all(|(a, b)| *a == *b as u32)
+        {
             self.i += w.len();
             true
         } else {
@@ -344,16 +378,28 @@ impl Parser<'_> {
             Some(0x6e) if self.lit("null") => Ok(Value::Null),
             Some(0x74) if self.lit("true") => Ok(Value::Bool(true)),
             Some(0x66) if self.lit("false") => Ok(Value::Bool(false)),
-            Some(0x4e) if self.lit("NaN") => Err(JsonError::Unsupported("NaN is not accepted".into())),
-            Some(0x49) if self.lit("Infinity") => Err(JsonError::Unsupported("Infinity is not accepted".into())),
-            Some(0x2d) if self.lit("-Infinity") => Err(JsonError::Unsupported("-Infinity is not accepted".into())),
+            Some(0x4e) if self.lit("NaN") => {
+                Err(JsonError::Unsupported("NaN is not accepted".into()))
+            }
+            Some(0x49) if self.lit("Infinity") => {
+                Err(JsonError::Unsupported("Infinity is not accepted".into()))
+            }
+            Some(0x2d) if self.lit("-Infinity") => {
+                Err(JsonError::Unsupported("-Infinity is not accepted".into()))
+            }
             Some(c) if c == 0x2d || (0x30..=0x39).contains(&c) => self.number(),
             _ => Err(self.err("Expecting value")),
         }
     }
-    fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<Value, JsonError>) -> Result<Value, JsonError> {
+    fn nested(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<Value, JsonError>,
+    ) -> Result<Value, JsonError> {
         if self.depth >= self.max_depth {
-            return Err(JsonError::Unsupported(format!("JSON nesting deeper than {} levels", self.max_depth)));
+            return Err(JsonError::Unsupported(format!(
+                "JSON nesting deeper than {} levels",
+                self.max_depth
+            )));
         }
         self.depth += 1;
         self.i += 1;
@@ -454,7 +500,10 @@ impl Parser<'_> {
                                 return Err(self.err("Invalid \\uXXXX escape"));
                             };
                             self.i += 4;
-                            if (0xd800..0xdc00).contains(&u) && self.s.get(self.i) == Some(&0x5c) && self.s.get(self.i + 1) == Some(&0x75) {
+                            if (0xd800..0xdc00).contains(&u)
+                                && self.s.get(self.i) == Some(&0x5c)
+                                && self.s.get(self.i + 1) == Some(&0x75)
+                            {
                                 if let Some(lo) = self.hex4(self.i + 2) {
                                     if (0xdc00..0xe000).contains(&lo) {
                                         u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
@@ -462,14 +511,18 @@ impl Parser<'_> {
                                     }
                                 }
                             }
-                            char::from_u32(u).ok_or_else(|| JsonError::Unsupported("lone surrogate in string".into()))?
+                            char::from_u32(u).ok_or_else(|| {
+                                JsonError::Unsupported("lone surrogate in string".into())
+                            })?
                         }
                         _ => return Err(self.err("Invalid \\escape")),
                     };
                     out.push(ch);
                 }
                 c if c < 0x20 => return Err(self.err("Invalid control character at")),
-                c if is_surrogate(c) => return Err(JsonError::Unsupported("lone surrogate in string".into())),
+                c if is_surrogate(c) => {
+                    return Err(JsonError::Unsupported("lone surrogate in string".into()))
+                }
                 c => out.push(char::from_u32(c).ok_or_else(|| self.err("Invalid character"))?),
             }
         }
@@ -515,16 +568,23 @@ impl Parser<'_> {
                 is_float = true;
             }
         }
-        let text: String = self.s[start..self.i].iter().map(|&c| c as u8 as char).collect();
+        let text: String = self.s[start..self.i]
+            .iter()
+            .map(|&c| c as u8 as char)
+            .collect();
         if is_float {
             let f: f64 = text.parse().map_err(|_| self.err("Invalid number"))?;
             if !f.is_finite() {
-                return Err(JsonError::Unsupported(format!("number {text} overflows to infinity")));
+                return Err(JsonError::Unsupported(format!(
+                    "number {text} overflows to infinity"
+                )));
             }
             Ok(Value::Float(f))
         } else {
             let _ = int_end;
-            parse_int_text(&text).map(Value::Int).map_err(JsonError::Invalid)
+            parse_int_text(&text)
+                .map(Value::Int)
+                .map_err(JsonError::Invalid)
         }
     }
 }
@@ -770,7 +830,11 @@ fn py_printable(c: char) -> bool {
 }
 
 fn write_str_repr(out: &mut String, s: &str) {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     out.push(quote);
     for c in s.chars() {
         match c {
@@ -819,13 +883,19 @@ mod tests {
         assert!(matches!(l("-Infinity"), Err(JsonError::Unsupported(_))));
         assert!(matches!(l("1e400"), Err(JsonError::Unsupported(_))));
         assert!(matches!(l(r#""\ud800""#), Err(JsonError::Unsupported(_))));
-        assert_eq!(l(r#""\ud83d\ude00""#).unwrap(), Value::Str("\u{1F600}".into()));
+        assert_eq!(
+            l(r#""\ud83d\ude00""#).unwrap(),
+            Value::Str("\u{1F600}".into())
+        );
         assert!(matches!(l("01"), Err(JsonError::Invalid(_))));
         assert!(matches!(l("1."), Err(JsonError::Invalid(_))));
         assert!(matches!(l("[1,]"), Err(JsonError::Invalid(_))));
         assert!(matches!(l("\"\t\""), Err(JsonError::Invalid(_))));
         assert_eq!(l("-0").unwrap(), Value::Int(Int::Small(0)));
-        assert_eq!(l(" 12345678901234567890 ").unwrap(), Value::Int(Int::Big("12345678901234567890".into())));
+        assert_eq!(
+            l(" 12345678901234567890 ").unwrap(),
+            Value::Int(Int::Big("12345678901234567890".into()))
+        );
         let big = "1".repeat(4301);
         assert!(matches!(l(&big), Err(JsonError::Invalid(_))));
         assert!(l(&"1".repeat(4300)).is_ok());
@@ -834,8 +904,14 @@ mod tests {
         assert!(loads(b"\xef\xbb\xbf{}", 64).is_ok());
         assert!(loads(b"{\x00}\x00", 64).is_ok());
         // Encoded surrogates pass decoding ("surrogatepass") and are then refused.
-        assert!(matches!(loads(b"\"\xed\xa0\x80\"", 64), Err(JsonError::Unsupported(_))));
-        assert!(matches!(loads(b"\"\xc0\x80\"", 64), Err(JsonError::Invalid(_))));
+        assert!(matches!(
+            loads(b"\"\xed\xa0\x80\"", 64),
+            Err(JsonError::Unsupported(_))
+        ));
+        assert!(matches!(
+            loads(b"\"\xc0\x80\"", 64),
+            Err(JsonError::Invalid(_))
+        ));
     }
 
     #[test]
@@ -861,5 +937,4 @@ mod tests {
         let v = l(r#"[1, true, null, "it's", {"k": 1.0}]"#).unwrap();
         assert_eq!(py_str(&v), r#"[1, True, None, "it's", {'k': 1.0}]"#);
     }
-
 }

@@ -32,16 +32,24 @@ impl VerifyingKey {
     }
     /// Parses DER `SubjectPublicKeyInfo` (`PUBLIC KEY`).
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
-        let spki = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(der).map_err(|e| Error::Config(format!("bad SubjectPublicKeyInfo: {e}")))?;
+        let spki = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(|e| Error::Config(format!("bad SubjectPublicKeyInfo: {e}")))?;
         if spki.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
-            return Err(Error::Config(format!("public key algorithm {} is not RSA (only RS*/PS* are supported)", spki.algorithm.oid)));
+            return Err(Error::Config(format!(
+                "public key algorithm {} is not RSA (only RS*/PS* are supported)",
+                spki.algorithm.oid
+            )));
         }
-        let bits = spki.subject_public_key.as_bytes().ok_or_else(|| Error::Config("bad SubjectPublicKeyInfo bit string".to_owned()))?;
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| Error::Config("bad SubjectPublicKeyInfo bit string".to_owned()))?;
         Self::from_pkcs1_der(bits)
     }
     /// Parses DER `RSAPublicKey` (`RSA PUBLIC KEY`).
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
-        let k = rsa::pkcs1::RsaPublicKeyRef::from_der(der).map_err(|e| Error::Config(format!("bad RSAPublicKey: {e}")))?;
+        let k = rsa::pkcs1::RsaPublicKeyRef::from_der(der)
+            .map_err(|e| Error::Config(format!("bad RSAPublicKey: {e}")))?;
         Self::from_components(k.modulus.as_bytes(), k.public_exponent.as_bytes())
     }
     /// From big-endian modulus and exponent, with the `rsa` crate's checks: modulus odd and
@@ -77,7 +85,11 @@ impl VerifyingKey {
 }
 
 fn trimmed_be(x: u64) -> Vec<u8> {
-    x.to_be_bytes().iter().skip_while(|b| **b == 0).copied().collect()
+    x.to_be_bytes()
+        .iter()
+        .skip_while(|b| **b == 0)
+        .copied()
+        .collect()
 }
 
 /// One key file as the server would read it.
@@ -119,7 +131,12 @@ const PEM_LABELS: [&str; 19] = [
 ];
 
 /// Labels of `pem.PublicKey` subclasses.
-const PUBLIC_LABELS: [&str; 4] = ["PUBLIC KEY", "RSA PUBLIC KEY", "SSH2 PUBLIC KEY", "PGP PUBLIC KEY BLOCK"];
+const PUBLIC_LABELS: [&str; 4] = [
+    "PUBLIC KEY",
+    "RSA PUBLIC KEY",
+    "SSH2 PUBLIC KEY",
+    "PGP PUBLIC KEY BLOCK",
+];
 
 /// Finds `----[- ]BEGIN <label>[- ]----` … `----[- ]END <label>[- ]----` blocks in order, like `pem.parse`.
 pub(crate) fn pem_blocks(text: &str) -> Vec<PemBlock<'_>> {
@@ -129,11 +146,18 @@ pub(crate) fn pem_blocks(text: &str) -> Vec<PemBlock<'_>> {
         let at = pos + off;
         pos = at + 6;
         let pre = &text.as_bytes()[..at];
-        if pre.len() < 5 || &pre[pre.len() - 5..pre.len() - 1] != b"----" || !matches!(pre[pre.len() - 1], b'-' | b' ') {
+        if pre.len() < 5
+            || &pre[pre.len() - 5..pre.len() - 1] != b"----"
+            || !matches!(pre[pre.len() - 1], b'-' | b' ')
+        {
             continue;
         }
         let rest = &text[at + 6..];
-        let Some(label) = PEM_LABELS.iter().filter(|l| rest.starts_with(**l)).max_by_key(|l| l.len()) else {
+        let Some(label) = PEM_LABELS
+            .iter()
+            .filter(|l| rest.starts_with(**l))
+            .max_by_key(|l| l.len())
+        else {
             continue;
         };
         let after = &rest[label.len()..];
@@ -150,7 +174,8 @@ pub(crate) fn pem_blocks(text: &str) -> Vec<PemBlock<'_>> {
             let eb = text.as_bytes();
             let ok_pre = e >= 5 && &eb[e - 5..e - 1] == b"----" && matches!(eb[e - 1], b'-' | b' ');
             let tail = &eb[e + end_marker.len()..];
-            let ok_post = tail.len() >= 5 && matches!(tail[0], b'-' | b' ') && &tail[1..5] == b"----";
+            let ok_post =
+                tail.len() >= 5 && matches!(tail[0], b'-' | b' ') && &tail[1..5] == b"----";
             if ok_pre && ok_post {
                 found = Some((e - 5, e + end_marker.len() + 5));
                 break;
@@ -159,7 +184,10 @@ pub(crate) fn pem_blocks(text: &str) -> Vec<PemBlock<'_>> {
         }
         if let Some((body_end, next)) = found {
             if body_end > body_start {
-                out.push(PemBlock { label, body: &text[body_start..body_end] });
+                out.push(PemBlock {
+                    label,
+                    body: &text[body_start..body_end],
+                });
             }
             pos = next;
         }
@@ -169,8 +197,14 @@ pub(crate) fn pem_blocks(text: &str) -> Vec<PemBlock<'_>> {
 
 /// Base64 body of a PEM block (whitespace ignored; `Proc-Type` style headers refused).
 pub(crate) fn pem_der(block: &PemBlock<'_>) -> Result<Vec<u8>> {
-    let b64: String = block.body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    STANDARD.decode(b64).map_err(|_| Error::Config(format!("{} block is not valid base64", block.label)))
+    let b64: String = block
+        .body
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    STANDARD
+        .decode(b64)
+        .map_err(|_| Error::Config(format!("{} block is not valid base64", block.label)))
 }
 
 /// Parses the first public key block of a key file's text.
@@ -190,10 +224,16 @@ pub(crate) fn public_slot_from_pem(text: &str) -> Result<PublicSlot> {
 
 /// A JWK (RFC 7517 §4) with `kty: RSA`: its `kid` and public key.
 fn jwk_key(v: &Value) -> Result<(Option<String>, VerifyingKey)> {
-    let m = v.as_object().ok_or_else(|| Error::Config("a JWK must be a JSON object".to_owned()))?;
+    let m = v
+        .as_object()
+        .ok_or_else(|| Error::Config("a JWK must be a JSON object".to_owned()))?;
     match m.get("kty").and_then(Value::as_str) {
         Some("RSA") => {}
-        other => return Err(Error::Config(format!("JWK kty {other:?} is not supported (only RSA)"))),
+        other => {
+            return Err(Error::Config(format!(
+                "JWK kty {other:?} is not supported (only RSA)"
+            )))
+        }
     }
     let member = |name: &str| -> Result<Vec<u8>> {
         m.get(name)
@@ -209,31 +249,41 @@ fn jwk_key(v: &Value) -> Result<(Option<String>, VerifyingKey)> {
 pub(crate) fn parse_material(name: &str, text: &str) -> Result<Vec<(String, PublicSlot)>> {
     let t = text.trim_start();
     if t.starts_with('{') {
-        let v = json::loads(t.as_bytes(), 16).map_err(|_| Error::Config(format!("key {name:?}: not valid JSON")))?;
+        let v = json::loads(t.as_bytes(), 16)
+            .map_err(|_| Error::Config(format!("key {name:?}: not valid JSON")))?;
         if let Some(keys) = v.as_object().and_then(|m| m.get("keys")) {
             let Value::Array(keys) = keys else {
-                return Err(Error::Config(format!("key {name:?}: JWKS keys must be a list")));
+                return Err(Error::Config(format!(
+                    "key {name:?}: JWKS keys must be a list"
+                )));
             };
             return keys
                 .iter()
                 .map(|k| {
                     let (kid, key) = jwk_key(k)?;
-                    let kid = kid.ok_or_else(|| Error::Config(format!("key {name:?}: every JWKS key needs a kid")))?;
+                    let kid = kid.ok_or_else(|| {
+                        Error::Config(format!("key {name:?}: every JWKS key needs a kid"))
+                    })?;
                     Ok((kid, PublicSlot::Key(key)))
                 })
                 .collect();
         }
-        let (_, key) = jwk_key(&v).map_err(|e| Error::Config(format!("key {name:?}: {}", e.message())))?;
+        let (_, key) =
+            jwk_key(&v).map_err(|e| Error::Config(format!("key {name:?}: {}", e.message())))?;
         return Ok(alloc::vec![(name.to_owned(), PublicSlot::Key(key))]);
     }
-    let slot = public_slot_from_pem(text).map_err(|e| Error::Config(format!("key {name:?}: {}", e.message())))?;
+    let slot = public_slot_from_pem(text)
+        .map_err(|e| Error::Config(format!("key {name:?}: {}", e.message())))?;
     Ok(alloc::vec![(name.to_owned(), slot)])
 }
 
 /// `rest_framework_sso.keys.get_key_id`: the file name without a case-insensitive `.pem`.
 pub fn key_id(file_name: &str) -> &str {
     let n = file_name.len();
-    if n >= 4 && file_name.is_char_boundary(n - 4) && file_name[n - 4..].eq_ignore_ascii_case(".pem") {
+    if n >= 4
+        && file_name.is_char_boundary(n - 4)
+        && file_name[n - 4..].eq_ignore_ascii_case(".pem")
+    {
         &file_name[..n - 4]
     } else {
         file_name
@@ -241,20 +291,32 @@ pub fn key_id(file_name: &str) -> &str {
 }
 
 /// `get_key_file_name`: picks the issuer's key file, honouring `kid`.
-pub(crate) fn key_file_name<'a>(keys: &'a [(String, OneOrMany)], issuer: &str, kid: Option<&str>) -> Result<&'a str> {
+pub(crate) fn key_file_name<'a>(
+    keys: &'a [(String, OneOrMany)],
+    issuer: &str,
+    kid: Option<&str>,
+) -> Result<&'a str> {
     let names = match keys.iter().find(|(iss, _)| iss == issuer) {
         Some((_, names)) if names.is_truthy() => names,
-        _ => return Err(Error::UnknownKey("No keys defined for the given issuer".to_owned())),
+        _ => {
+            return Err(Error::UnknownKey(
+                "No keys defined for the given issuer".to_owned(),
+            ))
+        }
     };
     let list: &[String] = match names {
         OneOrMany::One(s) => core::slice::from_ref(s),
         OneOrMany::Many(v) => v,
     };
     let found = match kid {
-        Some(kid) => list.iter().find(|ik| kid == ik.as_str() || kid == key_id(ik)),
+        Some(kid) => list
+            .iter()
+            .find(|ik| kid == ik.as_str() || kid == key_id(ik)),
         None => list.first(),
     };
-    found.map(String::as_str).ok_or_else(|| Error::UnknownKey("No key matches the given key_id".to_owned()))
+    found
+        .map(String::as_str)
+        .ok_or_else(|| Error::UnknownKey("No key matches the given key_id".to_owned()))
 }
 
 /// Public keys by file name, parsed once, for the names `PUBLIC_KEYS` uses.
@@ -284,7 +346,11 @@ impl KeyStore {
                 .find(|(n, _)| *n == file)
                 .or_else(|| parsed.iter().find(|(n, _)| n == key_id(&file)))
                 .map(|(_, s)| s.clone())
-                .ok_or_else(|| Error::Config(format!("PUBLIC_KEYS names {file:?} but no such key was given")))?;
+                .ok_or_else(|| {
+                    Error::Config(format!(
+                        "PUBLIC_KEYS names {file:?} but no such key was given"
+                    ))
+                })?;
             if let PublicSlot::Key(k) = &slot {
                 if k.bits() < settings.min_key_bits {
                     return Err(Error::Config(format!(
@@ -300,11 +366,18 @@ impl KeyStore {
     }
 
     /// `get_public_key_and_key_id`: the key for `issuer` (and `kid`), or `InvalidKeyError`.
-    pub(crate) fn public_key(&self, settings: &Settings, issuer: &str, kid: Option<&str>) -> Result<&VerifyingKey> {
+    pub(crate) fn public_key(
+        &self,
+        settings: &Settings,
+        issuer: &str,
+        kid: Option<&str>,
+    ) -> Result<&VerifyingKey> {
         let file = key_file_name(&settings.public_keys, issuer, kid)?;
         match self.slots.iter().find(|(n, _)| n == file).map(|(_, s)| s) {
             Some(PublicSlot::Key(k)) => Ok(k),
-            _ => Err(Error::UnknownKey(format!("No public key found for issuer={issuer:?} key_id={kid:?}"))),
+            _ => Err(Error::UnknownKey(format!(
+                "No public key found for issuer={issuer:?} key_id={kid:?}"
+            ))),
         }
     }
 
@@ -330,14 +403,21 @@ impl KeyStore {
                 PublicSlot::NoPublicKey => None,
             })
             .collect();
-        Value::Object([("keys".to_owned(), Value::Array(keys))].into_iter().collect())
+        Value::Object(
+            [("keys".to_owned(), Value::Array(keys))]
+                .into_iter()
+                .collect(),
+        )
     }
 
     /// Reads every file `PUBLIC_KEYS` names from `KEY_STORE_ROOT` (relative roots resolve against `base_dir`).
     #[cfg(feature = "std")]
     pub fn from_key_store_root(settings: &Settings, base_dir: &std::path::Path) -> Result<Self> {
         let files = read_key_files(settings, &settings.public_keys, base_dir)?;
-        KeyStore::new(settings, files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        KeyStore::new(
+            settings,
+            files.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+        )
     }
 }
 
@@ -358,7 +438,8 @@ pub(crate) fn read_key_files(
             continue;
         }
         let path = root.join(&name);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::Config(format!("cannot read key file {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Config(format!("cannot read key file {}: {e}", path.display())))?;
         out.push((name, text));
     }
     Ok(out)
@@ -374,15 +455,30 @@ mod tests {
         assert_eq!(key_id("a.PEM"), "a");
         assert_eq!(key_id("a.pub"), "a.pub");
         let keys = alloc::vec![
-            ("i".to_owned(), OneOrMany::Many(alloc::vec!["new.pem".into(), "old.pem".into()])),
+            (
+                "i".to_owned(),
+                OneOrMany::Many(alloc::vec!["new.pem".into(), "old.pem".into()])
+            ),
             ("e".to_owned(), OneOrMany::Many(alloc::vec![])),
         ];
         assert_eq!(key_file_name(&keys, "i", None).unwrap(), "new.pem");
         assert_eq!(key_file_name(&keys, "i", Some("old")).unwrap(), "old.pem");
-        assert_eq!(key_file_name(&keys, "i", Some("old.pem")).unwrap(), "old.pem");
-        assert_eq!(key_file_name(&keys, "i", Some("x")).unwrap_err().message(), "No key matches the given key_id");
-        assert_eq!(key_file_name(&keys, "e", None).unwrap_err().message(), "No keys defined for the given issuer");
-        assert_eq!(key_file_name(&keys, "z", None).unwrap_err().code(), "unknown_key");
+        assert_eq!(
+            key_file_name(&keys, "i", Some("old.pem")).unwrap(),
+            "old.pem"
+        );
+        assert_eq!(
+            key_file_name(&keys, "i", Some("x")).unwrap_err().message(),
+            "No key matches the given key_id"
+        );
+        assert_eq!(
+            key_file_name(&keys, "e", None).unwrap_err().message(),
+            "No keys defined for the given issuer"
+        );
+        assert_eq!(
+            key_file_name(&keys, "z", None).unwrap_err().code(),
+            "unknown_key"
+        );
     }
 
     #[test]
@@ -393,6 +489,11 @@ mod tests {
         assert_eq!(b[0].label, "RSA PRIVATE KEY");
         assert_eq!(b[1].label, "PUBLIC KEY");
         assert_eq!(b[1].body.trim(), "BBBB");
-        assert!(matches!(public_slot_from_pem("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"), Ok(PublicSlot::NoPublicKey)));
+        assert!(matches!(
+            public_slot_from_pem(
+                "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"
+            ),
+            Ok(PublicSlot::NoPublicKey)
+        ));
     }
 }

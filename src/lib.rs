@@ -40,7 +40,8 @@ mod settings;
 pub mod signing;
 mod validation;
 mod verifier;
-#[cfg(feature = "wasm")] mod wasm;
+#[cfg(feature = "wasm")]
+mod wasm;
 
 pub use crate::{
     algorithms::Algorithm,
@@ -54,4 +55,7 @@ pub use crate::{
 };
 
 #[cfg(feature = "sign")]
-pub use crate::signing::{create_authorization_payload, create_session_payload, Claim, Issuer, Payload, SigningKey, Subject};
+pub use crate::signing::{
+    create_authorization_payload, create_session_payload, Claim, Issuer, Payload, SigningKey,
+    Subject,
+};

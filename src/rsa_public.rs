@@ -100,7 +100,14 @@ impl MontyKey {
             }
         }
         let bits = k * 8 - n_be[0].leading_zeros() as usize;
-        Some(MontyKey { n, n0inv, r2: r, e, k, bits })
+        Some(MontyKey {
+            n,
+            n0inv,
+            r2: r,
+            e,
+            k,
+            bits,
+        })
     }
 
     /// Modulus size in bits.
@@ -184,9 +191,18 @@ impl MontyKey {
 /// DER `DigestInfo` prefixes (RFC 8017 §9.2 note 1).
 fn digest_info_prefix(alg: Algorithm) -> &'static [u8] {
     match alg {
-        Algorithm::RS256 | Algorithm::PS256 => &[0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20],
-        Algorithm::RS384 | Algorithm::PS384 => &[0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30],
-        Algorithm::RS512 | Algorithm::PS512 => &[0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40],
+        Algorithm::RS256 | Algorithm::PS256 => &[
+            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x01, 0x05, 0x00, 0x04, 0x20,
+        ],
+        Algorithm::RS384 | Algorithm::PS384 => &[
+            0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x02, 0x05, 0x00, 0x04, 0x30,
+        ],
+        Algorithm::RS512 | Algorithm::PS512 => &[
+            0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x03, 0x05, 0x00, 0x04, 0x40,
+        ],
     }
 }
 
@@ -231,7 +247,11 @@ fn mgf1_xor<D: Digest + FixedOutputReset>(seed: &[u8], out: &mut [u8]) {
 
 /// RSASSA-PSS verification, MGF1 with the same hash, salt length = hash length (PyJWT).
 /// `sig` shorter than the modulus is left-padded (OpenSSL accepts it; see `Algorithm::verify`).
-pub(crate) fn pss_verify<D: Digest + FixedOutputReset>(key: &MontyKey, m_hash: &[u8], sig: &[u8]) -> bool {
+pub(crate) fn pss_verify<D: Digest + FixedOutputReset>(
+    key: &MontyKey,
+    m_hash: &[u8],
+    sig: &[u8],
+) -> bool {
     let k = key.size();
     if sig.len() > k {
         return false;
@@ -281,7 +301,17 @@ mod tests {
     #[test]
     #[ignore]
     fn timing_probe() {
-        let n: Vec<u8> = (0..256).map(|i| if i == 0 { 0xc5 } else if i == 255 { 0x0b } else { (i * 37 % 251) as u8 }).collect();
+        let n: Vec<u8> = (0..256)
+            .map(|i| {
+                if i == 0 {
+                    0xc5
+                } else if i == 255 {
+                    0x0b
+                } else {
+                    (i * 37 % 251) as u8
+                }
+            })
+            .collect();
         let k = MontyKey::new(&n, 65537).unwrap();
         let sig: Vec<u8> = (0..256).map(|i| (i * 11 % 200) as u8).collect();
         let t = std::time::Instant::now();

@@ -129,7 +129,9 @@ fn bad(key: &str, want: &str) -> Error {
 }
 
 fn string(key: &str, v: &Value) -> Result<String> {
-    v.as_str().map(str::to_owned).ok_or_else(|| bad(key, "a string"))
+    v.as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| bad(key, "a string"))
 }
 
 fn opt_string(key: &str, v: &Value) -> Result<Option<String>> {
@@ -200,16 +202,23 @@ fn audience(key: &str, v: &Value) -> Result<Option<Value>> {
 }
 
 fn key_map(key: &str, v: &Value) -> Result<Vec<(String, OneOrMany)>> {
-    let m = v.as_object().ok_or_else(|| bad(key, "an object mapping issuer to key file name(s)"))?;
-    m.iter().map(|(iss, names)| Ok((iss.clone(), one_or_many(&format!("{key}[{iss:?}]"), names)?))).collect()
+    let m = v
+        .as_object()
+        .ok_or_else(|| bad(key, "an object mapping issuer to key file name(s)"))?;
+    m.iter()
+        .map(|(iss, names)| Ok((iss.clone(), one_or_many(&format!("{key}[{iss:?}]"), names)?)))
+        .collect()
 }
 
 impl Settings {
     /// Reads the `REST_FRAMEWORK_SSO` dict from JSON text. Unknown keys are an error (a typo would
     /// otherwise silently keep a default); wrongly typed values name the key.
     pub fn from_json(text: &str) -> Result<Settings> {
-        let v = json::loads(text.as_bytes(), 32).map_err(|e| Error::Config(format!("settings are not valid JSON: {e:?}")))?;
-        let m = v.as_object().ok_or_else(|| Error::Config("settings must be a JSON object".to_owned()))?;
+        let v = json::loads(text.as_bytes(), 32)
+            .map_err(|e| Error::Config(format!("settings are not valid JSON: {e:?}")))?;
+        let m = v
+            .as_object()
+            .ok_or_else(|| Error::Config("settings must be a JSON object".to_owned()))?;
         Settings::from_map(m)
     }
 
@@ -270,7 +279,9 @@ impl Settings {
     }
 
     /// Every key file name either key map mentions.
-    pub(crate) fn key_names<'a>(map: &'a [(String, OneOrMany)]) -> impl Iterator<Item = String> + 'a {
+    pub(crate) fn key_names<'a>(
+        map: &'a [(String, OneOrMany)],
+    ) -> impl Iterator<Item = String> + 'a {
         map.iter().flat_map(|(_, names)| names.to_vec())
     }
 }
@@ -299,7 +310,10 @@ mod tests {
         let e = Settings::from_json(r#"{"VERIFY_EXPIRATION":"no"}"#).unwrap_err();
         assert_eq!(e.code(), "config");
         assert!(e.message().contains("VERIFY_EXPIRATION"));
-        assert!(Settings::from_json(r#"{"VERIFY_EXPIRATON":false}"#).unwrap_err().message().contains("VERIFY_EXPIRATON"));
+        assert!(Settings::from_json(r#"{"VERIFY_EXPIRATON":false}"#)
+            .unwrap_err()
+            .message()
+            .contains("VERIFY_EXPIRATON"));
         assert!(Settings::from_json("[]").is_err());
         assert!(Settings::from_json(r#"{"PUBLIC_KEYS":{"a":1}}"#).is_err());
     }

@@ -85,7 +85,12 @@ impl Payload {
 
 impl From<json::Map> for Payload {
     fn from(m: json::Map) -> Self {
-        Payload { claims: m.iter().map(|(k, v)| (k.clone(), Claim::Value(v.clone()))).collect() }
+        Payload {
+            claims: m
+                .iter()
+                .map(|(k, v)| (k.clone(), Claim::Value(v.clone())))
+                .collect(),
+        }
     }
 }
 
@@ -104,9 +109,16 @@ pub struct Subject {
 
 /// `create_session_payload`: `token`, `sid`, `cid`, `uid`, `email`, `iat`
 /// (`last_issued_at`, a datetime), then `extra` claims in order.
-pub fn create_session_payload(subject: &Subject, last_issued_at: Option<f64>, extra: &[(String, Value)]) -> Payload {
+pub fn create_session_payload(
+    subject: &Subject,
+    last_issued_at: Option<f64>,
+    extra: &[(String, Value)],
+) -> Payload {
     let mut p = base_payload("session", subject);
-    p.set("iat", last_issued_at.map_or(Claim::Value(Value::Null), Claim::DateTime));
+    p.set(
+        "iat",
+        last_issued_at.map_or(Claim::Value(Value::Null), Claim::DateTime),
+    );
     for (k, v) in extra {
         p.set(k, v.clone());
     }
@@ -146,17 +158,35 @@ impl SigningKey {
     /// `get_private_key_and_key_id`. A file with only a public key is a clear error.
     pub fn from_pem(name: &str, text: &str) -> Result<Self> {
         let blocks = pem_blocks(text);
-        let Some(block) = blocks.iter().find(|b| b.label.ends_with("PRIVATE KEY") || b.label == "PGP PRIVATE KEY BLOCK") else {
-            let what = if blocks.iter().any(|b| b.label.contains("PUBLIC")) { "only a public key" } else { "no private key" };
-            return Err(Error::Sign(format!("No private key found in {name:?}: the file holds {what}")));
+        let Some(block) = blocks
+            .iter()
+            .find(|b| b.label.ends_with("PRIVATE KEY") || b.label == "PGP PRIVATE KEY BLOCK")
+        else {
+            let what = if blocks.iter().any(|b| b.label.contains("PUBLIC")) {
+                "only a public key"
+            } else {
+                "no private key"
+            };
+            return Err(Error::Sign(format!(
+                "No private key found in {name:?}: the file holds {what}"
+            )));
         };
         let der = pem_der(block).map_err(|e| Error::Sign(format!("{name:?}: {}", e.message())))?;
         let key = match block.label {
-            "PRIVATE KEY" => rsa::PrivateKey::from_pkcs8_der(&der).map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#8 RSA key: {e}")))?,
-            "RSA PRIVATE KEY" => rsa::PrivateKey::from_pkcs1_der(&der).map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#1 RSA key: {e}")))?,
-            other => return Err(Error::Sign(format!("{name:?}: {other} keys are not supported (RSA only)"))),
+            "PRIVATE KEY" => rsa::PrivateKey::from_pkcs8_der(&der)
+                .map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#8 RSA key: {e}")))?,
+            "RSA PRIVATE KEY" => rsa::PrivateKey::from_pkcs1_der(&der)
+                .map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#1 RSA key: {e}")))?,
+            other => {
+                return Err(Error::Sign(format!(
+                    "{name:?}: {other} keys are not supported (RSA only)"
+                )))
+            }
         };
-        Ok(SigningKey { name: name.to_owned(), key })
+        Ok(SigningKey {
+            name: name.to_owned(),
+            key,
+        })
     }
 
     /// The `kid` this key signs with: the file name without `.pem`.
@@ -181,12 +211,20 @@ impl SigningKey {
     /// The matching public key, for verifying what this key signs.
     pub fn verifying_key(&self) -> Result<crate::keys::VerifyingKey> {
         use rsa::traits::PublicKeyParts;
-        crate::keys::VerifyingKey::from_components(&self.key.n().to_be_bytes_trimmed_vartime(), &self.key.e().to_be_bytes_trimmed_vartime())
+        crate::keys::VerifyingKey::from_components(
+            &self.key.n().to_be_bytes_trimmed_vartime(),
+            &self.key.e().to_be_bytes_trimmed_vartime(),
+        )
     }
 }
 
 /// `header.payload.signature` from already serialized header and payload JSON bytes.
-pub fn sign_compact(header_json: &[u8], payload_json: &[u8], alg: Algorithm, key: &SigningKey) -> Result<String> {
+pub fn sign_compact(
+    header_json: &[u8],
+    payload_json: &[u8],
+    alg: Algorithm,
+    key: &SigningKey,
+) -> Result<String> {
     let mut token = crate::b64::encode(header_json);
     token.push('.');
     token.push_str(&crate::b64::encode(payload_json));
@@ -217,7 +255,10 @@ impl Issuer {
             if keys.iter().any(|k: &SigningKey| k.name == file) {
                 continue;
             }
-            let text = given.iter().find(|(n, _)| *n == file).or_else(|| given.iter().find(|(n, _)| *n == keys::key_id(&file)));
+            let text = given
+                .iter()
+                .find(|(n, _)| *n == file)
+                .or_else(|| given.iter().find(|(n, _)| *n == keys::key_id(&file)));
             if let Some((_, text)) = text {
                 keys.push(SigningKey::from_pem(&file, text)?);
             }
@@ -237,7 +278,10 @@ impl Issuer {
     #[cfg(feature = "std")]
     pub fn from_key_store_root(settings: Settings, base_dir: &std::path::Path) -> Result<Self> {
         let files = keys::read_key_files(&settings, &settings.private_keys, base_dir)?;
-        Issuer::new(settings, files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        Issuer::new(
+            settings,
+            files.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+        )
     }
 
     /// The settings in use.
@@ -261,11 +305,19 @@ impl Issuer {
             };
         }
         if !p.truthy("aud") {
-            let aud = match (kind.as_str(), &s.session_audience, &s.authorization_audience) {
+            let aud = match (
+                kind.as_str(),
+                &s.session_audience,
+                &s.authorization_audience,
+            ) {
                 ("session", Some(a), _) | ("auth", _, Some(a)) => a.clone(),
                 _ => match &s.identity {
                     Some(id) => Value::Array(alloc::vec![one_or_many_value(id)]),
-                    None => return Err(Error::Sign("SESSION_AUDIENCE must be specified in settings".into())),
+                    None => {
+                        return Err(Error::Sign(
+                            "SESSION_AUDIENCE must be specified in settings".into(),
+                        ))
+                    }
                 },
             };
             p.set("aud", aud);
@@ -275,7 +327,11 @@ impl Issuer {
             p.set("iat", Claim::DateTime(floor(now)));
         }
         if !p.truthy("exp") {
-            let expiration = if kind == "session" { s.session_expiration } else { s.authorization_expiration };
+            let expiration = if kind == "session" {
+                s.session_expiration
+            } else {
+                s.authorization_expiration
+            };
             if let Some(secs) = expiration {
                 let exp = match p.get("iat") {
                     Some(Claim::DateTime(t)) => Claim::DateTime(t + secs),
@@ -290,23 +346,29 @@ impl Issuer {
         }
         let iss = match p.get("iss") {
             Some(Claim::Value(Value::Str(i))) => i.clone(),
-            _ => {
-                return Err(Error::Sign(
-                    "Private key for specified issuer was not found in settings (iss is not a string)".into(),
-                ))
-            }
+            _ => return Err(Error::Sign(
+                "Private key for specified issuer was not found in settings (iss is not a string)"
+                    .into(),
+            )),
         };
         if !s.private_keys.iter().any(|(i, _)| *i == iss) {
-            return Err(Error::Sign("Private key for specified issuer was not found in settings".into()));
+            return Err(Error::Sign(
+                "Private key for specified issuer was not found in settings".into(),
+            ));
         }
-        let file = key_file_name(&s.private_keys, &iss, None).map_err(|e| Error::Sign(e.message().to_owned()))?;
-        let key = self
-            .keys
-            .iter()
-            .find(|k| k.name == file)
-            .ok_or_else(|| Error::Sign(format!("No private key found for issuer={iss:?}: key file {file:?} was not given")))?;
-        let alg = Algorithm::from_name(&s.encode_algorithm)
-            .ok_or_else(|| Error::Sign(format!("ENCODE_ALGORITHM {:?} is not supported (RS256/384/512, PS256/384/512)", s.encode_algorithm)))?;
+        let file = key_file_name(&s.private_keys, &iss, None)
+            .map_err(|e| Error::Sign(e.message().to_owned()))?;
+        let key = self.keys.iter().find(|k| k.name == file).ok_or_else(|| {
+            Error::Sign(format!(
+                "No private key found for issuer={iss:?}: key file {file:?} was not given"
+            ))
+        })?;
+        let alg = Algorithm::from_name(&s.encode_algorithm).ok_or_else(|| {
+            Error::Sign(format!(
+                "ENCODE_ALGORITHM {:?} is not supported (RS256/384/512, PS256/384/512)",
+                s.encode_algorithm
+            ))
+        })?;
 
         // PyJWS.encode: {"typ", "alg"} updated with {"kid"}, keys sorted.
         let mut header = String::from("{\"alg\":");
@@ -374,7 +436,12 @@ pub fn django_datetime(t: f64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    let mut out = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", sod / 3600, sod % 3600 / 60, sod % 60);
+    let mut out = format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        sod / 3600,
+        sod % 3600 / 60,
+        sod % 60
+    );
     if micros > 0 {
         let _ = write!(out, ".{:03}", micros / 1000);
     }

@@ -24,16 +24,32 @@ pub(crate) struct ClaimOptions {
 impl ClaimOptions {
     pub(crate) fn from_settings(s: &Settings) -> Self {
         let sig = s.verify_signature;
-        ClaimOptions { iat: sig, nbf: sig, exp: s.verify_expiration, iss: s.verify_issuer, aud: s.verify_audience, sub: sig, jti: sig }
+        ClaimOptions {
+            iat: sig,
+            nbf: sig,
+            exp: s.verify_expiration,
+            iss: s.verify_issuer,
+            aud: s.verify_audience,
+            sub: sig,
+            jti: sig,
+        }
     }
 }
 
 /// `_validate_claims(payload, options, audience=IDENTITY, issuer=issuer, leeway=EXPIRATION_LEEWAY)` at time `now`.
-pub(crate) fn validate_claims(payload: &Map, o: ClaimOptions, settings: &Settings, issuer: &str, now: f64) -> Result<()> {
+pub(crate) fn validate_claims(
+    payload: &Map,
+    o: ClaimOptions,
+    settings: &Settings,
+    issuer: &str,
+    now: f64,
+) -> Result<()> {
     let leeway = settings.expiration_leeway;
     if o.iat {
         if let Some(v) = payload.get("iat") {
-            let iat = py_int(v).ok_or_else(|| Error::BadIssuedAt("Issued At claim (iat) must be an integer.".into()))?;
+            let iat = py_int(v).ok_or_else(|| {
+                Error::BadIssuedAt("Issued At claim (iat) must be an integer.".into())
+            })?;
             if iat.gt(now + leeway) {
                 return Err(Error::Immature("The token is not yet valid (iat)".into()));
             }
@@ -41,7 +57,9 @@ pub(crate) fn validate_claims(payload: &Map, o: ClaimOptions, settings: &Setting
     }
     if o.nbf {
         if let Some(v) = payload.get("nbf") {
-            let nbf = py_int(v).ok_or_else(|| Error::BadNotBefore("Not Before claim (nbf) must be an integer.".into()))?;
+            let nbf = py_int(v).ok_or_else(|| {
+                Error::BadNotBefore("Not Before claim (nbf) must be an integer.".into())
+            })?;
             if nbf.gt(now + leeway) {
                 return Err(Error::Immature("The token is not yet valid (nbf)".into()));
             }
@@ -49,7 +67,9 @@ pub(crate) fn validate_claims(payload: &Map, o: ClaimOptions, settings: &Setting
     }
     if o.exp {
         if let Some(v) = payload.get("exp") {
-            let exp = py_int(v).ok_or_else(|| Error::BadExpiration("Expiration Time claim (exp) must be an integer.".into()))?;
+            let exp = py_int(v).ok_or_else(|| {
+                Error::BadExpiration("Expiration Time claim (exp) must be an integer.".into())
+            })?;
             if exp.le(now - leeway) {
                 return Err(Error::Expired("Signature has expired".into()));
             }
@@ -60,7 +80,11 @@ pub(crate) fn validate_claims(payload: &Map, o: ClaimOptions, settings: &Setting
             None => return Err(Error::missing_claim("iss")),
             Some(Value::Str(s)) if s == issuer => {}
             Some(Value::Str(_)) => return Err(Error::BadIssuer("Invalid issuer".into())),
-            Some(_) => return Err(Error::BadIssuer("Payload Issuer (iss) must be a string".into())),
+            Some(_) => {
+                return Err(Error::BadIssuer(
+                    "Payload Issuer (iss) must be a string".into(),
+                ))
+            }
         }
     }
     if o.aud {
@@ -98,7 +122,10 @@ fn validate_aud(payload: &Map, audience: Option<&OneOrMany>) -> Result<()> {
     let bad_format = || Error::BadAudience("Invalid claim format in token".into());
     let claims: alloc::vec::Vec<&str> = match claim {
         Value::Str(s) => alloc::vec![s.as_str()],
-        Value::Array(items) => items.iter().map(|i| i.as_str().ok_or_else(bad_format)).collect::<Result<_>>()?,
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().ok_or_else(bad_format))
+            .collect::<Result<_>>()?,
         _ => return Err(bad_format()),
     };
     let wanted = audience.to_vec();

@@ -33,8 +33,17 @@ impl Verifier {
     pub fn new(settings: Settings, keys: KeyStore) -> Self {
         let algorithms = settings.algorithms();
         let options = ClaimOptions::from_settings(&settings);
-        let scheme = settings.authenticate_header.to_ascii_lowercase().into_bytes();
-        Verifier { settings, keys, algorithms, options, scheme }
+        let scheme = settings
+            .authenticate_header
+            .to_ascii_lowercase()
+            .into_bytes();
+        Verifier {
+            settings,
+            keys,
+            algorithms,
+            options,
+            scheme,
+        }
     }
 
     /// Settings JSON plus key material (file name → PEM text, or JWK/JWKS), parsed once.
@@ -96,9 +105,21 @@ impl Verifier {
 
         // The verifying jwt.decode.
         if s.verify_signature {
-            verify_signature(parts.header.get("alg"), &self.algorithms, key, parts.signing_input, &parts.signature)?;
+            verify_signature(
+                parts.header.get("alg"),
+                &self.algorithms,
+                key,
+                parts.signing_input,
+                &parts.signature,
+            )?;
         }
-        Ok(Checked { data: TokenData { header: parts.header, payload }, issuer })
+        Ok(Checked {
+            data: TokenData {
+                header: parts.header,
+                payload,
+            },
+            issuer,
+        })
     }
 
     /// The time-dependent rest: `_validate_claims` at `now`, then drf-sso's own checks.
@@ -130,22 +151,35 @@ impl Verifier {
 
     /// The token part of an `Authorization` header, split as `bytes.split()` does.
     pub fn authorization_token<'h>(&self, header: &'h [u8]) -> Result<Option<&'h str>> {
-        let mut parts = header.split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)).filter(|p| !p.is_empty());
+        let mut parts = header
+            .split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+            .filter(|p| !p.is_empty());
         let Some(scheme) = parts.next() else {
             return Ok(None);
         };
         // `auth[0].lower() != AUTHENTICATE_HEADER.lower().encode()`: ASCII-lowered bytes vs the lowered setting.
-        if scheme.len() != self.scheme.len() || scheme.iter().zip(&self.scheme).any(|(a, b)| a.to_ascii_lowercase() != *b) {
+        if scheme.len() != self.scheme.len()
+            || scheme
+                .iter()
+                .zip(&self.scheme)
+                .any(|(a, b)| a.to_ascii_lowercase() != *b)
+        {
             return Ok(None);
         }
         let Some(token) = parts.next() else {
-            return Err(Error::NoCredentials("Invalid token header. No credentials provided.".into()));
+            return Err(Error::NoCredentials(
+                "Invalid token header. No credentials provided.".into(),
+            ));
         };
         if parts.next().is_some() {
-            return Err(Error::TokenHasSpaces("Invalid token header. Token string should not contain spaces.".into()));
+            return Err(Error::TokenHasSpaces(
+                "Invalid token header. Token string should not contain spaces.".into(),
+            ));
         }
-        core::str::from_utf8(token)
-            .map(Some)
-            .map_err(|_| Error::InvalidCharacters("Invalid token header. Token string should not contain invalid characters.".into()))
+        core::str::from_utf8(token).map(Some).map_err(|_| {
+            Error::InvalidCharacters(
+                "Invalid token header. Token string should not contain invalid characters.".into(),
+            )
+        })
     }
 }

@@ -56,9 +56,13 @@ fn value_to_js(v: &Value) -> JsValue {
     match v {
         Value::Null => JsValue::NULL,
         Value::Bool(b) => JsValue::from_bool(*b),
-        Value::Int(Int::Small(i)) if (-MAX_SAFE..=MAX_SAFE).contains(i) => JsValue::from_f64(*i as f64),
+        Value::Int(Int::Small(i)) if (-MAX_SAFE..=MAX_SAFE).contains(i) => {
+            JsValue::from_f64(*i as f64)
+        }
         Value::Int(Int::Small(i)) => BigInt::from(*i).into(),
-        Value::Int(Int::Big(s)) => BigInt::new(&JsValue::from_str(s)).map(JsValue::from).unwrap_or_else(|_| JsValue::from_str(s)),
+        Value::Int(Int::Big(s)) => BigInt::new(&JsValue::from_str(s))
+            .map(JsValue::from)
+            .unwrap_or_else(|_| JsValue::from_str(s)),
         Value::Float(f) => JsValue::from_f64(*f),
         Value::Str(s) => JsValue::from_str(s),
         Value::Array(a) => {
@@ -111,7 +115,9 @@ fn token_to_js(t: &TokenData) -> JsValue {
 /// in ISO form elsewhere.
 fn value_from_js(v: &JsValue, what: &str, depth: usize) -> Result<Value, JsValue> {
     if depth > MAX_DEPTH {
-        return Err(type_error(&alloc::format!("{what}: nested deeper than {MAX_DEPTH} levels")));
+        return Err(type_error(&alloc::format!(
+            "{what}: nested deeper than {MAX_DEPTH} levels"
+        )));
     }
     if v.is_null() || v.is_undefined() {
         return Ok(Value::Null);
@@ -124,7 +130,9 @@ fn value_from_js(v: &JsValue, what: &str, depth: usize) -> Result<Value, JsValue
     }
     if let Some(f) = v.as_f64() {
         if !f.is_finite() {
-            return Err(type_error(&alloc::format!("{what}: {f} is not a JSON number")));
+            return Err(type_error(&alloc::format!(
+                "{what}: {f} is not a JSON number"
+            )));
         }
         if f == libm_trunc(f) && f.abs() <= MAX_SAFE as f64 {
             return Ok(Value::Int(Int::Small(f as i64)));
@@ -132,8 +140,14 @@ fn value_from_js(v: &JsValue, what: &str, depth: usize) -> Result<Value, JsValue
         return Ok(Value::Float(f));
     }
     if v.is_bigint() {
-        let text: String = v.unchecked_ref::<BigInt>().to_string(10).map(String::from).unwrap_or_default();
-        return crate::json::parse_int_text(&text).map(Value::Int).map_err(|m| type_error(&m));
+        let text: String = v
+            .unchecked_ref::<BigInt>()
+            .to_string(10)
+            .map(String::from)
+            .unwrap_or_default();
+        return crate::json::parse_int_text(&text)
+            .map(Value::Int)
+            .map_err(|m| type_error(&m));
     }
     if let Some(d) = v.dyn_ref::<js_sys::Date>() {
         let t = d.get_time();
@@ -153,7 +167,9 @@ fn value_from_js(v: &JsValue, what: &str, depth: usize) -> Result<Value, JsValue
     if v.is_object() && !v.is_function() {
         return map_from_js(v, what, depth + 1).map(Value::Object);
     }
-    Err(type_error(&alloc::format!("{what}: a value of this type has no JSON form")))
+    Err(type_error(&alloc::format!(
+        "{what}: a value of this type has no JSON form"
+    )))
 }
 
 /// Own enumerable string-keyed properties, in JS order (`undefined` members skipped, as `JSON.stringify` does).
@@ -211,7 +227,9 @@ fn settings_from_js(v: &JsValue) -> Result<Settings, JsValue> {
 /// (one entry, keys named by `kid`), or JWKS/JWK JSON text.
 fn material_from_js(v: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let stringify = |x: &JsValue| -> Result<String, JsValue> {
-        js_sys::JSON::stringify(x).map(String::from).map_err(|_| type_error("key material is not JSON-serialisable"))
+        js_sys::JSON::stringify(x)
+            .map(String::from)
+            .map_err(|_| type_error("key material is not JSON-serialisable"))
     };
     if v.is_null() || v.is_undefined() {
         return Ok(Vec::new());
@@ -220,9 +238,14 @@ fn material_from_js(v: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
         return Ok(alloc::vec![(String::from("jwks"), text)]);
     }
     if !v.is_object() || Array::is_array(v) {
-        return Err(type_error("keys must be an object {name: PEM or JWK} or a JWKS {keys: [...]}"));
+        return Err(type_error(
+            "keys must be an object {name: PEM or JWK} or a JWKS {keys: [...]}",
+        ));
     }
-    if Reflect::get(v, &"keys".into()).map(|k| Array::is_array(&k)).unwrap_or(false) {
+    if Reflect::get(v, &"keys".into())
+        .map(|k| Array::is_array(&k))
+        .unwrap_or(false)
+    {
         return Ok(alloc::vec![(String::from("jwks"), stringify(v)?)]);
     }
     let mut out = Vec::new();
@@ -232,7 +255,11 @@ fn material_from_js(v: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
         let text = match item.as_string() {
             Some(t) => t,
             None if item.is_object() => stringify(&item)?,
-            None => return Err(type_error(&alloc::format!("key {name:?}: expected PEM text or a JWK"))),
+            None => {
+                return Err(type_error(&alloc::format!(
+                    "key {name:?}: expected PEM text or a JWK"
+                )))
+            }
         };
         out.push((name, text));
     }
@@ -254,17 +281,30 @@ impl JsVerifier {
     /// `new Verifier(settings, keys, cacheSize)`: a verified-token cache of `cacheSize`
     /// slots (default 1024, 0 disables); hits re-check every time-dependent claim.
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: JsValue, keys: JsValue, cache_size: Option<u32>) -> Result<JsVerifier, JsValue> {
+    pub fn new(
+        settings: JsValue,
+        keys: JsValue,
+        cache_size: Option<u32>,
+    ) -> Result<JsVerifier, JsValue> {
         let settings = settings_from_js(&settings)?;
         let material = material_from_js(&keys)?;
-        let store = crate::KeyStore::new(&settings, material.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(into_error)?;
+        let store = crate::KeyStore::new(
+            &settings,
+            material.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+        )
+        .map_err(into_error)?;
         let size = cache_size.map_or(crate::CachedVerifier::DEFAULT_CAPACITY, |n| n as usize);
-        Ok(JsVerifier { inner: crate::CachedVerifier::new(crate::Verifier::new(settings, store), size) })
+        Ok(JsVerifier {
+            inner: crate::CachedVerifier::new(crate::Verifier::new(settings, store), size),
+        })
     }
 
     /// `verify(token, now?)` → `{header, payload}`; throws `SsoError`.
     pub fn verify(&mut self, token: &str, now: Option<f64>) -> Result<JsValue, JsValue> {
-        self.inner.verify(token, now_or_clock(now)).map(|t| token_to_js(&t)).map_err(into_error)
+        self.inner
+            .verify(token, now_or_clock(now))
+            .map(|t| token_to_js(&t))
+            .map_err(into_error)
     }
 
     /// `authenticate(headerValue | null, now?)` → `{header, payload}` or `null`; throws `SsoError`.
@@ -278,7 +318,8 @@ impl JsVerifier {
                 Some(b) => Some(b),
                 None => {
                     return Err(into_error(Error::InvalidCharacters(
-                        "Invalid token header. Token string should not contain invalid characters.".into(),
+                        "Invalid token header. Token string should not contain invalid characters."
+                            .into(),
                     )))
                 }
             }
@@ -309,7 +350,9 @@ impl JsVerifier {
 /// `decode(token)` → `{header, payload}` without verification (nothing in it may be trusted).
 #[wasm_bindgen]
 pub fn decode(token: &str) -> Result<JsValue, JsValue> {
-    crate::dangerous::decode(token).map(|t| token_to_js(&t)).map_err(into_error)
+    crate::dangerous::decode(token)
+        .map(|t| token_to_js(&t))
+        .map_err(into_error)
 }
 
 #[cfg(feature = "sign")]
@@ -363,12 +406,17 @@ mod sign {
         if !v.is_object() || Array::is_array(v) {
             return Err(type_error("extra claims must be an object"));
         }
-        Ok(map_from_js(v, "extra", 1)?.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        Ok(map_from_js(v, "extra", 1)?
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
     }
 
     fn subject_from_js(v: &JsValue) -> Result<Subject, JsValue> {
         if !v.is_object() {
-            return Err(type_error("subject must be an object {sid, uid, cid?, email?}"));
+            return Err(type_error(
+                "subject must be an object {sid, uid, cid?, email?}",
+            ));
         }
         let field = |name: &str, required: bool| -> Result<Value, JsValue> {
             let item = Reflect::get(v, &name.into()).unwrap_or(JsValue::UNDEFINED);
@@ -380,7 +428,12 @@ mod sign {
             }
             value_from_js(&item, name, 1)
         };
-        Ok(Subject { sid: field("sid", true)?, cid: field("cid", false)?, uid: field("uid", true)?, email: field("email", false)? })
+        Ok(Subject {
+            sid: field("sid", true)?,
+            cid: field("cid", false)?,
+            uid: field("uid", true)?,
+            email: field("email", false)?,
+        })
     }
 
     fn seconds_from_js(v: &JsValue) -> Result<Option<f64>, JsValue> {
@@ -395,7 +448,9 @@ mod sign {
         }
         match v.as_f64() {
             Some(f) if f.is_finite() => Ok(Some(f)),
-            _ => Err(type_error("lastIssuedAt must be seconds since the epoch, a Date, or null")),
+            _ => Err(type_error(
+                "lastIssuedAt must be seconds since the epoch, a Date, or null",
+            )),
         }
     }
 
@@ -412,7 +467,11 @@ mod sign {
         pub fn new(settings: JsValue, private_keys: JsValue) -> Result<JsIssuer, JsValue> {
             let settings = settings_from_js(&settings)?;
             let material = material_from_js(&private_keys)?;
-            let inner = crate::Issuer::new(settings, material.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(into_error)?;
+            let inner = crate::Issuer::new(
+                settings,
+                material.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+            )
+            .map_err(into_error)?;
             Ok(JsIssuer { inner })
         }
 
@@ -425,16 +484,30 @@ mod sign {
 
     /// `createSessionPayload(subject, lastIssuedAt?, extra?)`: `iat` comes back as a `Date` (or `null`).
     #[wasm_bindgen(js_name = createSessionPayload)]
-    pub fn create_session_payload(subject: JsValue, last_issued_at: JsValue, extra: JsValue) -> Result<JsValue, JsValue> {
+    pub fn create_session_payload(
+        subject: JsValue,
+        last_issued_at: JsValue,
+        extra: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let s = subject_from_js(&subject)?;
-        let p = crate::create_session_payload(&s, seconds_from_js(&last_issued_at)?, &extra_from_js(&extra)?);
+        let p = crate::create_session_payload(
+            &s,
+            seconds_from_js(&last_issued_at)?,
+            &extra_from_js(&extra)?,
+        );
         Ok(payload_to_js(&p))
     }
 
     /// `createAuthorizationPayload(subject, extra?)`.
     #[wasm_bindgen(js_name = createAuthorizationPayload)]
-    pub fn create_authorization_payload(subject: JsValue, extra: JsValue) -> Result<JsValue, JsValue> {
+    pub fn create_authorization_payload(
+        subject: JsValue,
+        extra: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let s = subject_from_js(&subject)?;
-        Ok(payload_to_js(&crate::create_authorization_payload(&s, &extra_from_js(&extra)?)))
+        Ok(payload_to_js(&crate::create_authorization_payload(
+            &s,
+            &extra_from_js(&extra)?,
+        )))
     }
 }

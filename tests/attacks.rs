@@ -30,7 +30,11 @@ const NOW: f64 = 1_700_000_000.0;
 // ---------------------------------------------------------------- helpers
 
 fn key_files() -> [(&'static str, &'static str); 3] {
-    [("myapp-20200410.pem", MYAPP_NEW), ("myapp-20180101.pem", MYAPP_OLD), ("otherapp-2024.pem", OTHERAPP)]
+    [
+        ("myapp-20200410.pem", MYAPP_NEW),
+        ("myapp-20180101.pem", MYAPP_OLD),
+        ("otherapp-2024.pem", OTHERAPP),
+    ]
 }
 
 fn verifier() -> Verifier {
@@ -58,7 +62,8 @@ fn pem_block<'a>(text: &'a str, label: &str) -> &'a str {
 
 fn private_key(text: &str) -> rsa::PrivateKey {
     if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
-        rsa::PrivateKey::from_pkcs1_pem(pem_block(text, "RSA PRIVATE KEY")).expect("PKCS#1 private key")
+        rsa::PrivateKey::from_pkcs1_pem(pem_block(text, "RSA PRIVATE KEY"))
+            .expect("PKCS#1 private key")
     } else {
         rsa::PrivateKey::from_pkcs8_pem(pem_block(text, "PRIVATE KEY")).expect("PKCS#8 private key")
     }
@@ -96,9 +101,24 @@ fn token(key: &rsa::PrivateKey, alg: Algorithm, header: &str, payload: &str) -> 
 fn hmac_token(alg: &str, secret: &[u8], header: &str, payload: &str) -> String {
     let input = format!("{}.{}", b64(header.as_bytes()), b64(payload.as_bytes()));
     let sig = match alg {
-        "HS256" => hmac::Hmac::<Sha256>::new_from_slice(secret).unwrap().chain_update(input.as_bytes()).finalize().into_bytes().to_vec(),
-        "HS384" => hmac::Hmac::<Sha384>::new_from_slice(secret).unwrap().chain_update(input.as_bytes()).finalize().into_bytes().to_vec(),
-        "HS512" => hmac::Hmac::<Sha512>::new_from_slice(secret).unwrap().chain_update(input.as_bytes()).finalize().into_bytes().to_vec(),
+        "HS256" => hmac::Hmac::<Sha256>::new_from_slice(secret)
+            .unwrap()
+            .chain_update(input.as_bytes())
+            .finalize()
+            .into_bytes()
+            .to_vec(),
+        "HS384" => hmac::Hmac::<Sha384>::new_from_slice(secret)
+            .unwrap()
+            .chain_update(input.as_bytes())
+            .finalize()
+            .into_bytes()
+            .to_vec(),
+        "HS512" => hmac::Hmac::<Sha512>::new_from_slice(secret)
+            .unwrap()
+            .chain_update(input.as_bytes())
+            .finalize()
+            .into_bytes()
+            .to_vec(),
         _ => unreachable!(),
     };
     format!("{input}.{}", b64(&sig))
@@ -113,8 +133,15 @@ fn payload_with(iss: &str, changes: &[(&str, &str)]) -> String {
     let iss = format!("\"{iss}\"");
     let iat = (NOW as i64 - 10).to_string();
     let exp = (NOW as i64 + 300).to_string();
-    let mut claims: Vec<(&str, &str)> =
-        vec![("iss", &iss), ("aud", "\"myapp\""), ("sid", "\"s-1\""), ("uid", "\"u-1\""), ("token", "\"session\""), ("iat", &iat), ("exp", &exp)];
+    let mut claims: Vec<(&str, &str)> = vec![
+        ("iss", &iss),
+        ("aud", "\"myapp\""),
+        ("sid", "\"s-1\""),
+        ("uid", "\"u-1\""),
+        ("token", "\"session\""),
+        ("iat", &iat),
+        ("exp", &exp),
+    ];
     for (k, v) in changes {
         match claims.iter_mut().find(|(c, _)| c == k) {
             Some(slot) => slot.1 = v,
@@ -142,16 +169,36 @@ fn assert_code(r: Result<TokenData, Error>, want: &str, what: &str) {
 fn baseline_valid_tokens_verify() {
     let v = verifier();
     for alg in [Algorithm::RS256, Algorithm::PS256] {
-        let t = token(&private_key(MYAPP_NEW), alg, &format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.name()), &payload_for("myapp"));
+        let t = token(
+            &private_key(MYAPP_NEW),
+            alg,
+            &format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.name()),
+            &payload_for("myapp"),
+        );
         assert_code(v.verify(&t, NOW), "OK", alg.name());
     }
     // kid selects the older rotation.
-    let t = token(&private_key(MYAPP_OLD), Algorithm::RS256, r#"{"alg":"RS256","kid":"myapp-20180101"}"#, &payload_for("myapp"));
+    let t = token(
+        &private_key(MYAPP_OLD),
+        Algorithm::RS256,
+        r#"{"alg":"RS256","kid":"myapp-20180101"}"#,
+        &payload_for("myapp"),
+    );
     assert_code(v.verify(&t, NOW), "OK", "old rotation by kid");
-    let t = token(&private_key(OTHERAPP), Algorithm::RS256, r#"{"alg":"RS256"}"#, &payload_for("otherapp"));
+    let t = token(
+        &private_key(OTHERAPP),
+        Algorithm::RS256,
+        r#"{"alg":"RS256"}"#,
+        &payload_for("otherapp"),
+    );
     assert_code(v.verify(&t, NOW), "OK", "otherapp");
     // Algorithms outside DECODE_ALGORITHMS are refused even with a good signature.
-    let t = token(&private_key(MYAPP_NEW), Algorithm::RS512, r#"{"alg":"RS512"}"#, &payload_for("myapp"));
+    let t = token(
+        &private_key(MYAPP_NEW),
+        Algorithm::RS512,
+        r#"{"alg":"RS512"}"#,
+        &payload_for("myapp"),
+    );
     assert_code(v.verify(&t, NOW), "bad_algorithm", "RS512 not allowed");
 }
 
@@ -162,7 +209,11 @@ const NONE_SPELLINGS: [&str; 4] = ["none", "None", "NONE", "nOnE"];
 fn none_tokens(payload: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for alg in NONE_SPELLINGS {
-        let input = format!("{}.{}", b64(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#).as_bytes()), b64(payload.as_bytes()));
+        let input = format!(
+            "{}.{}",
+            b64(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#).as_bytes()),
+            b64(payload.as_bytes())
+        );
         out.push((alg.to_owned(), format!("{input}.")));
         // Some libraries accepted a junk signature with alg none.
         out.push((alg.to_owned(), format!("{input}.{}", b64(b"junk"))));
@@ -177,7 +228,11 @@ fn none_tokens(payload: &str) -> Vec<(String, String)> {
 fn alg_none_every_capitalisation_default_algorithms() {
     let v = verifier();
     for (alg, t) in none_tokens(&payload_for("myapp")) {
-        assert_code(v.verify(&t, NOW), "bad_algorithm", &format!("alg {alg} with default DECODE_ALGORITHMS"));
+        assert_code(
+            v.verify(&t, NOW),
+            "bad_algorithm",
+            &format!("alg {alg} with default DECODE_ALGORITHMS"),
+        );
     }
 }
 
@@ -192,7 +247,11 @@ fn alg_none_every_capitalisation_even_when_allowed() {
                 // Not in the allow-list → InvalidAlgorithmError; other spellings are unknown to PyJWT.
                 _ => "bad_algorithm",
             };
-            assert_code(v.verify(&t, NOW), want, &format!("alg {alg} with DECODE_ALGORITHMS [RS256, {allowed}]"));
+            assert_code(
+                v.verify(&t, NOW),
+                want,
+                &format!("alg {alg} with DECODE_ALGORITHMS [RS256, {allowed}]"),
+            );
         }
     }
 }
@@ -202,8 +261,14 @@ fn alg_none_every_capitalisation_even_when_allowed() {
 fn hmac_secrets() -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("whole key file text", MYAPP_NEW.as_bytes().to_vec()),
-        ("public PEM block", pem_block(MYAPP_NEW, "PUBLIC KEY").as_bytes().to_vec()),
-        ("public PEM block + newline", format!("{}\n", pem_block(MYAPP_NEW, "PUBLIC KEY")).into_bytes()),
+        (
+            "public PEM block",
+            pem_block(MYAPP_NEW, "PUBLIC KEY").as_bytes().to_vec(),
+        ),
+        (
+            "public PEM block + newline",
+            format!("{}\n", pem_block(MYAPP_NEW, "PUBLIC KEY")).into_bytes(),
+        ),
         ("public key DER", public_der(MYAPP_NEW)),
     ]
 }
@@ -213,8 +278,17 @@ fn hs_signed_with_public_key_default_algorithms() {
     let v = verifier();
     for alg in ["HS256", "HS384", "HS512"] {
         for (what, secret) in hmac_secrets() {
-            let t = hmac_token(alg, &secret, &format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#), &payload_for("myapp"));
-            assert_code(v.verify(&t, NOW), "bad_algorithm", &format!("{alg} keyed with {what}"));
+            let t = hmac_token(
+                alg,
+                &secret,
+                &format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#),
+                &payload_for("myapp"),
+            );
+            assert_code(
+                v.verify(&t, NOW),
+                "bad_algorithm",
+                &format!("{alg} keyed with {what}"),
+            );
         }
     }
 }
@@ -224,15 +298,33 @@ fn hs_signed_with_public_key_when_hs_allowed() {
     let v = verifier_with(r#""DECODE_ALGORITHMS": ["RS256", "HS256", "HS384", "HS512"]"#);
     for alg in ["HS256", "HS384", "HS512"] {
         for (what, secret) in hmac_secrets() {
-            let t = hmac_token(alg, &secret, &format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#), &payload_for("myapp"));
+            let t = hmac_token(
+                alg,
+                &secret,
+                &format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#),
+                &payload_for("myapp"),
+            );
             // The server raises (HTTP 500) rather than verifying; this crate refuses cleanly.
-            assert_code(v.verify(&t, NOW), "unsupported_algorithm", &format!("{alg} keyed with {what}, HS allowed"));
+            assert_code(
+                v.verify(&t, NOW),
+                "unsupported_algorithm",
+                &format!("{alg} keyed with {what}, HS allowed"),
+            );
         }
     }
     // Same with ENCODE_ALGORITHM = HS256 and no DECODE_ALGORITHMS.
     let v = verifier_with(r#""DECODE_ALGORITHMS": null, "ENCODE_ALGORITHM": "HS256""#);
-    let t = hmac_token("HS256", MYAPP_NEW.as_bytes(), r#"{"alg":"HS256"}"#, &payload_for("myapp"));
-    assert_code(v.verify(&t, NOW), "unsupported_algorithm", "ENCODE_ALGORITHM HS256");
+    let t = hmac_token(
+        "HS256",
+        MYAPP_NEW.as_bytes(),
+        r#"{"alg":"HS256"}"#,
+        &payload_for("myapp"),
+    );
+    assert_code(
+        v.verify(&t, NOW),
+        "unsupported_algorithm",
+        "ENCODE_ALGORITHM HS256",
+    );
 }
 
 // ---------------------------------------------------------------- key selection
@@ -242,10 +334,30 @@ fn kid_pointing_at_another_issuers_key() {
     let v = verifier();
     let other = private_key(OTHERAPP);
     let mine = private_key(MYAPP_NEW);
-    for kid in ["otherapp-2024", "otherapp-2024.pem", "../otherapp-2024.pem", "./otherapp-2024", "OTHERAPP-2024"] {
+    for kid in [
+        "otherapp-2024",
+        "otherapp-2024.pem",
+        "../otherapp-2024.pem",
+        "./otherapp-2024",
+        "OTHERAPP-2024",
+    ] {
         let h = format!(r#"{{"alg":"RS256","kid":"{kid}"}}"#);
-        assert_code(v.verify(&token(&other, Algorithm::RS256, &h, &payload_for("myapp")), NOW), "unknown_key", &format!("kid {kid} signed by otherapp"));
-        assert_code(v.verify(&token(&mine, Algorithm::RS256, &h, &payload_for("myapp")), NOW), "unknown_key", &format!("kid {kid} signed by myapp"));
+        assert_code(
+            v.verify(
+                &token(&other, Algorithm::RS256, &h, &payload_for("myapp")),
+                NOW,
+            ),
+            "unknown_key",
+            &format!("kid {kid} signed by otherapp"),
+        );
+        assert_code(
+            v.verify(
+                &token(&mine, Algorithm::RS256, &h, &payload_for("myapp")),
+                NOW,
+            ),
+            "unknown_key",
+            &format!("kid {kid} signed by myapp"),
+        );
     }
 }
 
@@ -254,16 +366,48 @@ fn issuer_b_key_claiming_issuer_a() {
     let v = verifier();
     let other = private_key(OTHERAPP);
     // iss A, kid of B's key, signed by B.
-    let t = token(&other, Algorithm::RS256, r#"{"alg":"RS256","kid":"otherapp-2024"}"#, &payload_for("myapp"));
-    assert_code(v.verify(&t, NOW), "unknown_key", "iss myapp, kid otherapp, signed by otherapp");
+    let t = token(
+        &other,
+        Algorithm::RS256,
+        r#"{"alg":"RS256","kid":"otherapp-2024"}"#,
+        &payload_for("myapp"),
+    );
+    assert_code(
+        v.verify(&t, NOW),
+        "unknown_key",
+        "iss myapp, kid otherapp, signed by otherapp",
+    );
     // iss A, no kid: A's first key is used, B's signature fails.
-    let t = token(&other, Algorithm::RS256, r#"{"alg":"RS256"}"#, &payload_for("myapp"));
-    assert_code(v.verify(&t, NOW), "bad_signature", "iss myapp, no kid, signed by otherapp");
+    let t = token(
+        &other,
+        Algorithm::RS256,
+        r#"{"alg":"RS256"}"#,
+        &payload_for("myapp"),
+    );
+    assert_code(
+        v.verify(&t, NOW),
+        "bad_signature",
+        "iss myapp, no kid, signed by otherapp",
+    );
     // iss A with A's old kid, signed by B.
-    let t = token(&other, Algorithm::RS256, r#"{"alg":"RS256","kid":"myapp-20180101"}"#, &payload_for("myapp"));
-    assert_code(v.verify(&t, NOW), "bad_signature", "iss myapp, kid myapp old, signed by otherapp");
+    let t = token(
+        &other,
+        Algorithm::RS256,
+        r#"{"alg":"RS256","kid":"myapp-20180101"}"#,
+        &payload_for("myapp"),
+    );
+    assert_code(
+        v.verify(&t, NOW),
+        "bad_signature",
+        "iss myapp, kid myapp old, signed by otherapp",
+    );
     // Untrusted issuer with a perfectly good signature.
-    let t = token(&private_key(ATTACKER), Algorithm::RS256, r#"{"alg":"RS256"}"#, &payload_for("attacker"));
+    let t = token(
+        &private_key(ATTACKER),
+        Algorithm::RS256,
+        r#"{"alg":"RS256"}"#,
+        &payload_for("attacker"),
+    );
     assert_code(v.verify(&t, NOW), "untrusted_issuer", "issuer not accepted");
 }
 
@@ -283,15 +427,29 @@ fn jku_x5u_jwk_headers_are_never_trusted() {
         r#"{"alg":"RS256","jku":"https://attacker.example/jwks.json"}"#.to_owned(),
         r#"{"alg":"RS256","x5u":"https://attacker.example/cert.pem"}"#.to_owned(),
         format!(r#"{{"alg":"RS256","x5c":["{der}"]}}"#),
-        format!(r#"{{"alg":"PS256","jwk":{jwk},"jku":"https://attacker.example/","x5u":"https://attacker.example/"}}"#),
+        format!(
+            r#"{{"alg":"PS256","jwk":{jwk},"jku":"https://attacker.example/","x5u":"https://attacker.example/"}}"#
+        ),
     ];
     for h in &headers {
-        let alg = if h.contains("PS256") { Algorithm::PS256 } else { Algorithm::RS256 };
+        let alg = if h.contains("PS256") {
+            Algorithm::PS256
+        } else {
+            Algorithm::RS256
+        };
         let t = token(&attacker, alg, h, &payload_for("myapp"));
-        assert_code(v.verify(&t, NOW), "bad_signature", &format!("attacker-signed with header {h}"));
+        assert_code(
+            v.verify(&t, NOW),
+            "bad_signature",
+            &format!("attacker-signed with header {h}"),
+        );
         // The same headers on a genuinely signed token are simply ignored.
         let t = token(&private_key(MYAPP_NEW), alg, h, &payload_for("myapp"));
-        assert_code(v.verify(&t, NOW), "OK", &format!("genuine token with header {h}"));
+        assert_code(
+            v.verify(&t, NOW),
+            "OK",
+            &format!("genuine token with header {h}"),
+        );
     }
 }
 
@@ -303,15 +461,31 @@ fn with_signature(t: &str, sig: &[u8]) -> String {
 }
 
 fn signature_of(t: &str) -> Vec<u8> {
-    URL_SAFE_NO_PAD.decode(&t[t.rfind('.').unwrap() + 1..]).unwrap()
+    URL_SAFE_NO_PAD
+        .decode(&t[t.rfind('.').unwrap() + 1..])
+        .unwrap()
 }
 
 #[test]
 fn signature_of_wrong_length() {
-    let v = verifier_with(r#""DECODE_ALGORITHMS": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]"#);
+    let v = verifier_with(
+        r#""DECODE_ALGORITHMS": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]"#,
+    );
     let key = private_key(MYAPP_NEW);
-    for alg in [Algorithm::RS256, Algorithm::RS384, Algorithm::RS512, Algorithm::PS256, Algorithm::PS384, Algorithm::PS512] {
-        let t = token(&key, alg, &format!(r#"{{"alg":"{}"}}"#, alg.name()), &payload_for("myapp"));
+    for alg in [
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+    ] {
+        let t = token(
+            &key,
+            alg,
+            &format!(r#"{{"alg":"{}"}}"#, alg.name()),
+            &payload_for("myapp"),
+        );
         assert_code(v.verify(&t, NOW), "OK", alg.name());
         let sig = signature_of(&t);
         assert_eq!(sig.len(), 256);
@@ -321,23 +495,52 @@ fn signature_of_wrong_length() {
         longer_head.extend_from_slice(&sig);
         let mut longer_ones = vec![0xffu8];
         longer_ones.extend_from_slice(&sig);
-        for (what, s) in [("+1 byte at end", longer_tail), ("+1 zero byte in front", longer_head), ("+1 0xff byte in front", longer_ones)] {
-            assert_code(v.verify(&with_signature(&t, &s), NOW), "bad_signature", &format!("{} {what}", alg.name()));
+        for (what, s) in [
+            ("+1 byte at end", longer_tail),
+            ("+1 zero byte in front", longer_head),
+            ("+1 0xff byte in front", longer_ones),
+        ] {
+            assert_code(
+                v.verify(&with_signature(&t, &s), NOW),
+                "bad_signature",
+                &format!("{} {what}", alg.name()),
+            );
         }
         // One byte short (last byte dropped) never verifies: the value changes.
-        assert_code(v.verify(&with_signature(&t, &sig[..sig.len() - 1]), NOW), "bad_signature", &format!("{} -1 byte", alg.name()));
+        assert_code(
+            v.verify(&with_signature(&t, &sig[..sig.len() - 1]), NOW),
+            "bad_signature",
+            &format!("{} -1 byte", alg.name()),
+        );
         // One byte short (first byte dropped): for RS* always refused (PKCS#1 v1.5 needs the
         // full length); for PS* only an equal numeric value could pass, which needs a 0x00 first byte.
         let short = &sig[1..];
-        let want = if alg.is_pss() && sig[0] == 0 { "OK" } else { "bad_signature" };
-        assert_code(v.verify(&with_signature(&t, short), NOW), want, &format!("{} first byte dropped", alg.name()));
+        let want = if alg.is_pss() && sig[0] == 0 {
+            "OK"
+        } else {
+            "bad_signature"
+        };
+        assert_code(
+            v.verify(&with_signature(&t, short), NOW),
+            want,
+            &format!("{} first byte dropped", alg.name()),
+        );
         // Empty signature, and all-zero / all-0xff / modulus-sized garbage.
-        for (what, s) in [("empty", vec![]), ("zeros", vec![0u8; 256]), ("ones", vec![0xffu8; 256]), ("one", {
-            let mut o = vec![0u8; 256];
-            o[255] = 1;
-            o
-        })] {
-            assert_code(v.verify(&with_signature(&t, &s), NOW), "bad_signature", &format!("{} {what} signature", alg.name()));
+        for (what, s) in [
+            ("empty", vec![]),
+            ("zeros", vec![0u8; 256]),
+            ("ones", vec![0xffu8; 256]),
+            ("one", {
+                let mut o = vec![0u8; 256];
+                o[255] = 1;
+                o
+            }),
+        ] {
+            assert_code(
+                v.verify(&with_signature(&t, &s), NOW),
+                "bad_signature",
+                &format!("{} {what} signature", alg.name()),
+            );
         }
     }
 }
@@ -356,12 +559,19 @@ fn rs_pkcs1_signature_left_padded_is_refused_but_pss_short_is_parity() {
         let sig = signature_of(&t);
         if sig[0] == 0 {
             assert_code(v.verify(&t, NOW), "OK", "full-length RS256");
-            assert_code(v.verify(&with_signature(&t, &sig[1..]), NOW), "bad_signature", "RS256 with its leading zero stripped");
+            assert_code(
+                v.verify(&with_signature(&t, &sig[1..]), NOW),
+                "bad_signature",
+                "RS256 with its leading zero stripped",
+            );
             found = true;
             break;
         }
     }
-    assert!(found, "no RS256 signature with a leading zero byte in 2000 payloads");
+    assert!(
+        found,
+        "no RS256 signature with a leading zero byte in 2000 payloads"
+    );
 }
 
 #[test]
@@ -369,19 +579,55 @@ fn alg_confusion_between_rs_and_ps() {
     let v = verifier();
     let key = private_key(MYAPP_NEW);
     // Signed RS256 but labelled PS256, and the reverse.
-    let input = format!("{}.{}", b64(br#"{"alg":"PS256"}"#), b64(payload_for("myapp").as_bytes()));
-    let t = format!("{input}.{}", b64(&rsa_sign(&key, Algorithm::RS256, input.as_bytes())));
-    assert_code(v.verify(&t, NOW), "bad_signature", "RS256 signature labelled PS256");
-    let input = format!("{}.{}", b64(br#"{"alg":"RS256"}"#), b64(payload_for("myapp").as_bytes()));
-    let t = format!("{input}.{}", b64(&rsa_sign(&key, Algorithm::PS256, input.as_bytes())));
-    assert_code(v.verify(&t, NOW), "bad_signature", "PS256 signature labelled RS256");
+    let input = format!(
+        "{}.{}",
+        b64(br#"{"alg":"PS256"}"#),
+        b64(payload_for("myapp").as_bytes())
+    );
+    let t = format!(
+        "{input}.{}",
+        b64(&rsa_sign(&key, Algorithm::RS256, input.as_bytes()))
+    );
+    assert_code(
+        v.verify(&t, NOW),
+        "bad_signature",
+        "RS256 signature labelled PS256",
+    );
+    let input = format!(
+        "{}.{}",
+        b64(br#"{"alg":"RS256"}"#),
+        b64(payload_for("myapp").as_bytes())
+    );
+    let t = format!(
+        "{input}.{}",
+        b64(&rsa_sign(&key, Algorithm::PS256, input.as_bytes()))
+    );
+    assert_code(
+        v.verify(&t, NOW),
+        "bad_signature",
+        "PS256 signature labelled RS256",
+    );
     // Odd alg spellings and types.
-    for alg in [r#""rs256""#, r#""RS256 ""#, r#"" RS256""#, r#""RS256\u0000""#, r#"["RS256"]"#, "null", "256", r#""""#] {
+    for alg in [
+        r#""rs256""#,
+        r#""RS256 ""#,
+        r#"" RS256""#,
+        r#""RS256\u0000""#,
+        r#"["RS256"]"#,
+        "null",
+        "256",
+        r#""""#,
+    ] {
         let h = format!(r#"{{"alg":{alg}}}"#);
         let t = token(&key, Algorithm::RS256, &h, &payload_for("myapp"));
         assert_code(v.verify(&t, NOW), "bad_algorithm", &format!("alg {alg}"));
     }
-    let t = token(&key, Algorithm::RS256, r#"{"typ":"JWT"}"#, &payload_for("myapp"));
+    let t = token(
+        &key,
+        Algorithm::RS256,
+        r#"{"typ":"JWT"}"#,
+        &payload_for("myapp"),
+    );
     assert_code(v.verify(&t, NOW), "bad_algorithm", "no alg");
 }
 
@@ -400,18 +646,40 @@ fn keys_under_2048_bits_rejected_at_load_by_default() {
         b64(&k.n().to_be_bytes_trimmed_vartime()),
         b64(&k.e().to_be_bytes_trimmed_vartime())
     );
-    assert_eq!(Verifier::from_json(settings, [("test-only-1024.pem", jwk.as_str())]).unwrap_err().code(), "config");
+    assert_eq!(
+        Verifier::from_json(settings, [("test-only-1024.pem", jwk.as_str())])
+            .unwrap_err()
+            .code(),
+        "config"
+    );
 }
 
 #[test]
 fn keys_under_2048_bits_accepted_with_min_key_bits_1024() {
-    let settings = r#"{"IDENTITY":"myapp","MIN_KEY_BITS":1024,"PUBLIC_KEYS":{"small":"test-only-1024.pem"}}"#;
-    let v = Verifier::from_json(settings, [("test-only-1024.pem", SMALL_1024)]).expect("1024-bit key allowed");
-    let t = token(&private_key(SMALL_1024), Algorithm::RS256, r#"{"alg":"RS256"}"#, &payload_for("small"));
-    assert_code(v.verify(&t, NOW), "OK", "1024-bit key with MIN_KEY_BITS 1024");
+    let settings =
+        r#"{"IDENTITY":"myapp","MIN_KEY_BITS":1024,"PUBLIC_KEYS":{"small":"test-only-1024.pem"}}"#;
+    let v = Verifier::from_json(settings, [("test-only-1024.pem", SMALL_1024)])
+        .expect("1024-bit key allowed");
+    let t = token(
+        &private_key(SMALL_1024),
+        Algorithm::RS256,
+        r#"{"alg":"RS256"}"#,
+        &payload_for("small"),
+    );
+    assert_code(
+        v.verify(&t, NOW),
+        "OK",
+        "1024-bit key with MIN_KEY_BITS 1024",
+    );
     // 1025 is one too many.
-    let settings = r#"{"IDENTITY":"myapp","MIN_KEY_BITS":1025,"PUBLIC_KEYS":{"small":"test-only-1024.pem"}}"#;
-    assert_eq!(Verifier::from_json(settings, [("test-only-1024.pem", SMALL_1024)]).unwrap_err().code(), "config");
+    let settings =
+        r#"{"IDENTITY":"myapp","MIN_KEY_BITS":1025,"PUBLIC_KEYS":{"small":"test-only-1024.pem"}}"#;
+    assert_eq!(
+        Verifier::from_json(settings, [("test-only-1024.pem", SMALL_1024)])
+            .unwrap_err()
+            .code(),
+        "config"
+    );
 }
 
 // ---------------------------------------------------------------- sizes and shapes
@@ -419,7 +687,12 @@ fn keys_under_2048_bits_accepted_with_min_key_bits_1024() {
 #[test]
 fn oversized_tokens_rejected_fast() {
     let v = verifier();
-    let good = token(&private_key(MYAPP_NEW), Algorithm::RS256, r#"{"alg":"RS256"}"#, &payload_for("myapp"));
+    let good = token(
+        &private_key(MYAPP_NEW),
+        Algorithm::RS256,
+        r#"{"alg":"RS256"}"#,
+        &payload_for("myapp"),
+    );
     // Just over the limit.
     let pad = "A".repeat(8193 - good.len());
     let t = format!("{good}{pad}");
@@ -433,7 +706,12 @@ fn oversized_tokens_rejected_fast() {
     let start = Instant::now();
     assert_code(v.verify(&huge, NOW), "too_large", "64 MiB");
     let header = format!("JWT {huge}");
-    assert_eq!(v.authenticate(Some(header.as_bytes()), NOW).unwrap_err().code(), "too_large");
+    assert_eq!(
+        v.authenticate(Some(header.as_bytes()), NOW)
+            .unwrap_err()
+            .code(),
+        "too_large"
+    );
     println!("64 MiB token refused twice in {:?}", start.elapsed());
     // MAX_TOKEN_BYTES = 0 refuses everything non-empty.
     let v0 = verifier_with(r#""MAX_TOKEN_BYTES": 0"#);
@@ -446,19 +724,39 @@ fn oversized_headers() {
     let v = verifier();
     // A header that fits: accepted (extra members are ignored).
     let h = format!(r#"{{"alg":"RS256","x":"{}"}}"#, "a".repeat(4000));
-    assert_code(v.verify(&token(&key, Algorithm::RS256, &h, &payload_for("myapp")), NOW), "OK", "4000-byte header member");
+    assert_code(
+        v.verify(
+            &token(&key, Algorithm::RS256, &h, &payload_for("myapp")),
+            NOW,
+        ),
+        "OK",
+        "4000-byte header member",
+    );
     // A header that does not.
     let h = format!(r#"{{"alg":"RS256","x":"{}"}}"#, "a".repeat(8000));
-    assert_code(v.verify(&token(&key, Algorithm::RS256, &h, &payload_for("myapp")), NOW), "too_large", "8000-byte header member");
+    assert_code(
+        v.verify(
+            &token(&key, Algorithm::RS256, &h, &payload_for("myapp")),
+            NOW,
+        ),
+        "too_large",
+        "8000-byte header member",
+    );
     // With the limit lifted: a 500 KB header of 2,000 members still verifies in bounded time
     // (quadratic in the member count, see many_members_and_duplicates).
     let big = verifier_with(r#""MAX_TOKEN_BYTES": 100000000"#);
-    let members: Vec<String> = (0..2_000).map(|i| format!(r#""k{i}":"{}""#, "v".repeat(180))).collect();
+    let members: Vec<String> = (0..2_000)
+        .map(|i| format!(r#""k{i}":"{}""#, "v".repeat(180)))
+        .collect();
     let h = format!(r#"{{"alg":"RS256",{}}}"#, members.join(","));
     let t = token(&key, Algorithm::RS256, &h, &payload_for("myapp"));
     let start = Instant::now();
     assert_code(big.verify(&t, NOW), "OK", "2,000-member header");
-    println!("{} byte token with a 2,000-member header verified in {:?}", t.len(), start.elapsed());
+    println!(
+        "{} byte token with a 2,000-member header verified in {:?}",
+        t.len(),
+        start.elapsed()
+    );
 }
 
 fn unsigned(header: &[u8], payload: &[u8]) -> String {
@@ -481,44 +779,89 @@ fn deep_json_nesting_never_overflows_the_stack() {
     let big = verifier_with(r#""MAX_TOKEN_BYTES": 100000000, "MAX_JSON_DEPTH": 100000"#);
     for p in &payloads {
         let t = unsigned(br#"{"alg":"RS256"}"#, p.as_bytes());
-        assert_code(v.verify(&t, NOW), "too_large", "deep payload, default limit");
+        assert_code(
+            v.verify(&t, NOW),
+            "too_large",
+            "deep payload, default limit",
+        );
         let c = code(big.verify(&t, NOW));
-        assert!(c == "unsupported_json" || c == "malformed", "deep payload → {c}");
-        assert_code(dangerous::decode(&t), "too_large", "dangerous::decode, default limit");
+        assert!(
+            c == "unsupported_json" || c == "malformed",
+            "deep payload → {c}"
+        );
+        assert_code(
+            dangerous::decode(&t),
+            "too_large",
+            "dangerous::decode, default limit",
+        );
         let c = code(dangerous::decode_with_limits(&t, usize::MAX, 100_000));
-        assert!(c == "unsupported_json" || c == "malformed", "dangerous::decode deep payload → {c}");
+        assert!(
+            c == "unsupported_json" || c == "malformed",
+            "dangerous::decode deep payload → {c}"
+        );
         // In the header too.
         let t = unsigned(p.as_bytes(), br#"{"iss":"myapp"}"#);
         let c = code(big.verify(&t, NOW));
-        assert!(c == "unsupported_json" || c == "malformed", "deep header → {c}");
+        assert!(
+            c == "unsupported_json" || c == "malformed",
+            "deep header → {c}"
+        );
     }
     // 1,000,000 levels through dangerous::decode: refused by size first, and by depth
     // when the size limit is lifted.
     let t = unsigned(br#"{"alg":"RS256"}"#, "[".repeat(1_000_000).as_bytes());
     assert_eq!(code(dangerous::decode(&t)), "too_large");
-    assert_eq!(code(dangerous::decode_with_limits(&t, usize::MAX, 64)), "unsupported_json");
+    assert_eq!(
+        code(dangerous::decode_with_limits(&t, usize::MAX, 64)),
+        "unsupported_json"
+    );
     // Nesting right at the clamp (MAX_JSON_DEPTH is clamped to 512) parses without overflow,
     // even in a debug build on a test thread's stack.
     let inner = format!("{}{}", "[".repeat(511), "]".repeat(511));
-    let t = unsigned(br#"{"alg":"RS256"}"#, format!(r#"{{"iss":"myapp","x":{inner}}}"#).as_bytes());
-    assert_eq!(code(dangerous::decode_with_limits(&t, usize::MAX, 512)), "OK");
+    let t = unsigned(
+        br#"{"alg":"RS256"}"#,
+        format!(r#"{{"iss":"myapp","x":{inner}}}"#).as_bytes(),
+    );
+    assert_eq!(
+        code(dangerous::decode_with_limits(&t, usize::MAX, 512)),
+        "OK"
+    );
     assert_eq!(code(big.verify(&t, NOW)), "bad_signature");
     let inner = format!("{}{}", "[".repeat(512), "]".repeat(512));
-    let t = unsigned(br#"{"alg":"RS256"}"#, format!(r#"{{"iss":"myapp","x":{inner}}}"#).as_bytes());
+    let t = unsigned(
+        br#"{"alg":"RS256"}"#,
+        format!(r#"{{"iss":"myapp","x":{inner}}}"#).as_bytes(),
+    );
     assert_eq!(code(big.verify(&t, NOW)), "unsupported_json");
     // Default depth 64.
     let inner = format!("{}{}", "[".repeat(64), "]".repeat(64));
-    let t = unsigned(br#"{"alg":"RS256"}"#, format!(r#"{{"iss":"myapp","x":{inner}}}"#).as_bytes());
+    let t = unsigned(
+        br#"{"alg":"RS256"}"#,
+        format!(r#"{{"iss":"myapp","x":{inner}}}"#).as_bytes(),
+    );
     assert_eq!(code(v.verify(&t, NOW)), "unsupported_json");
 }
 
 #[test]
 fn deep_json_in_settings_and_keys() {
-    let deep = format!(r#"{{"IDENTITY":{}"x"{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    let deep = format!(
+        r#"{{"IDENTITY":{}"x"{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     assert_eq!(Settings::from_json(&deep).unwrap_err().code(), "config");
-    let jwk = format!(r#"{{"keys":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    let jwk = format!(
+        r#"{{"keys":{}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let s = r#"{"PUBLIC_KEYS":{"a":"k"}}"#;
-    assert_eq!(Verifier::from_json(s, [("k", jwk.as_str())]).unwrap_err().code(), "config");
+    assert_eq!(
+        Verifier::from_json(s, [("k", jwk.as_str())])
+            .unwrap_err()
+            .code(),
+        "config"
+    );
 }
 
 #[test]
@@ -531,33 +874,99 @@ fn very_long_numbers_and_strings() {
     // 7,000-digit integer literal: Python's json refuses > 4300 digits (ValueError → DecodeError).
     let n7000 = "9".repeat(7000);
     for claim in ["x", "exp", "iat", "nbf"] {
-        assert_code(v.verify(&sign(&with(claim, &n7000)), NOW), "malformed", &format!("7000-digit {claim}"));
-        assert_code(v.verify(&sign(&with(claim, &format!("-{n7000}"))), NOW), "malformed", &format!("-7000-digit {claim}"));
+        assert_code(
+            v.verify(&sign(&with(claim, &n7000)), NOW),
+            "malformed",
+            &format!("7000-digit {claim}"),
+        );
+        assert_code(
+            v.verify(&sign(&with(claim, &format!("-{n7000}"))), NOW),
+            "malformed",
+            &format!("-7000-digit {claim}"),
+        );
     }
     // 4,300 digits is Python's limit exactly: parsed; exp far in the future is fine, iat far in the future is not.
     let n4300 = "9".repeat(4300);
-    assert_code(v.verify(&sign(&with("x", &n4300)), NOW), "OK", "4300-digit integer");
-    assert_code(v.verify(&sign(&with("iat", &n4300)), NOW), "immature", "4300-digit iat");
+    assert_code(
+        v.verify(&sign(&with("x", &n4300)), NOW),
+        "OK",
+        "4300-digit integer",
+    );
+    assert_code(
+        v.verify(&sign(&with("iat", &n4300)), NOW),
+        "immature",
+        "4300-digit iat",
+    );
     let n4301 = "9".repeat(4301);
-    assert_code(v.verify(&sign(&with("x", &n4301)), NOW), "malformed", "4301-digit integer");
+    assert_code(
+        v.verify(&sign(&with("x", &n4301)), NOW),
+        "malformed",
+        "4301-digit integer",
+    );
     // The same as strings: int("999…") over 4300 digits → ValueError.
-    assert_code(v.verify(&sign(&with("exp", &format!("\"{n7000}\""))), NOW), "bad_exp", "7000-digit exp string");
-    assert_code(v.verify(&sign(&with("iat", &format!("\"{n7000}\""))), NOW), "bad_iat", "7000-digit iat string");
+    assert_code(
+        v.verify(&sign(&with("exp", &format!("\"{n7000}\""))), NOW),
+        "bad_exp",
+        "7000-digit exp string",
+    );
+    assert_code(
+        v.verify(&sign(&with("iat", &format!("\"{n7000}\""))), NOW),
+        "bad_iat",
+        "7000-digit iat string",
+    );
     // Huge exponents and fractions.
-    assert_code(v.verify(&sign(&with("x", "1e999999")), NOW), "unsupported_json", "1e999999");
-    assert_code(v.verify(&sign(&with("x", &format!("1.{}", "1".repeat(100_000)))), NOW), "OK", "100,000-digit fraction");
-    assert_code(v.verify(&sign(&with("x", &format!("0.{}1e-99999", "0".repeat(50_000)))), NOW), "OK", "tiny float");
-    assert_code(v.verify(&sign(&with("exp", "1e400")), NOW), "unsupported_json", "exp 1e400");
+    assert_code(
+        v.verify(&sign(&with("x", "1e999999")), NOW),
+        "unsupported_json",
+        "1e999999",
+    );
+    assert_code(
+        v.verify(
+            &sign(&with("x", &format!("1.{}", "1".repeat(100_000)))),
+            NOW,
+        ),
+        "OK",
+        "100,000-digit fraction",
+    );
+    assert_code(
+        v.verify(
+            &sign(&with("x", &format!("0.{}1e-99999", "0".repeat(50_000)))),
+            NOW,
+        ),
+        "OK",
+        "tiny float",
+    );
+    assert_code(
+        v.verify(&sign(&with("exp", "1e400")), NOW),
+        "unsupported_json",
+        "exp 1e400",
+    );
     // Long strings and many escapes.
     let long = format!("\"{}\"", "x".repeat(1_000_000));
     assert_code(v.verify(&sign(&with("x", &long)), NOW), "OK", "1 MB string");
     let escapes = format!("\"{}\"", "\\u00e9".repeat(200_000));
-    assert_code(v.verify(&sign(&with("x", &escapes)), NOW), "OK", "200,000 escapes");
+    assert_code(
+        v.verify(&sign(&with("x", &escapes)), NOW),
+        "OK",
+        "200,000 escapes",
+    );
     let surrogates = format!("\"{}\"", "\\ud83d\\ude00".repeat(100_000));
-    assert_code(v.verify(&sign(&with("x", &surrogates)), NOW), "OK", "surrogate pairs");
-    assert_code(v.verify(&sign(&with("x", r#""\ud800""#)), NOW), "unsupported_json", "lone surrogate");
+    assert_code(
+        v.verify(&sign(&with("x", &surrogates)), NOW),
+        "OK",
+        "surrogate pairs",
+    );
+    assert_code(
+        v.verify(&sign(&with("x", r#""\ud800""#)), NOW),
+        "unsupported_json",
+        "lone surrogate",
+    );
     // With the default limit, all of these are refused by size first.
-    assert_code(verifier().verify(&sign(&with("x", &n7000)), NOW), "too_large", "default MAX_TOKEN_BYTES");
+    assert_code(
+        verifier().verify(&sign(&with("x", &n7000)), NOW),
+        "too_large",
+        "default MAX_TOKEN_BYTES",
+    );
 }
 
 #[test]
@@ -568,18 +977,34 @@ fn many_members_and_duplicates() {
     let members: Vec<String> = (0..50_000).map(|i| format!(r#""k{i}":{i}"#)).collect();
     let p = format!("{{{}}}", members.join(","));
     let t = unsigned(br#"{"alg":"RS256"}"#, p.as_bytes());
-    assert_code(dangerous::decode(&t), "too_large", "50,000 members, default limit");
+    assert_code(
+        dangerous::decode(&t),
+        "too_large",
+        "50,000 members, default limit",
+    );
     let start = Instant::now();
     let d = dangerous::decode_with_limits(&t, usize::MAX, 64).unwrap();
     assert_eq!(d.payload.len(), 50_000);
-    assert_eq!(d.payload.get("k49999"), Some(&drf_sso_jwt::Value::Int(drf_sso_jwt::json::Int::Small(49_999))));
-    println!("50,000 distinct members ({} bytes) decoded in {:?}", t.len(), start.elapsed());
+    assert_eq!(
+        d.payload.get("k49999"),
+        Some(&drf_sso_jwt::Value::Int(drf_sso_jwt::json::Int::Small(
+            49_999
+        )))
+    );
+    println!(
+        "50,000 distinct members ({} bytes) decoded in {:?}",
+        t.len(),
+        start.elapsed()
+    );
     // Duplicate keys: the last one wins (Python dict), in header and payload.
     let dup = r#"{"k":1,"k":2,"k":3}"#;
     let t = unsigned(dup.as_bytes(), dup.as_bytes());
     let d = dangerous::decode(&t).unwrap();
     assert_eq!(d.payload.len(), 1);
-    assert_eq!(d.payload.get("k"), Some(&drf_sso_jwt::Value::Int(drf_sso_jwt::json::Int::Small(3))));
+    assert_eq!(
+        d.payload.get("k"),
+        Some(&drf_sso_jwt::Value::Int(drf_sso_jwt::json::Int::Small(3)))
+    );
     // A signed token whose duplicate iss names another issuer: the last value decides,
     // so the key lookup and signature check agree with the server.
     let key = private_key(MYAPP_NEW);
@@ -588,13 +1013,22 @@ fn many_members_and_duplicates() {
     assert_code(verifier().verify(&t, NOW), "OK", "duplicate iss, last wins");
     let p = payload_for("myapp").replace(r#""u-1","#, r#""u-1","iss":"otherapp","#);
     let t = token(&key, Algorithm::RS256, r#"{"alg":"RS256"}"#, &p);
-    assert_code(verifier().verify(&t, NOW), "bad_signature", "duplicate iss, last is otherapp");
+    assert_code(
+        verifier().verify(&t, NOW),
+        "bad_signature",
+        "duplicate iss, last is otherapp",
+    );
 }
 
 #[test]
 fn hostile_authorization_headers() {
     let v = verifier();
-    let good = token(&private_key(MYAPP_NEW), Algorithm::RS256, r#"{"alg":"RS256"}"#, &payload_for("myapp"));
+    let good = token(
+        &private_key(MYAPP_NEW),
+        Algorithm::RS256,
+        r#"{"alg":"RS256"}"#,
+        &payload_for("myapp"),
+    );
     let ok = |h: &[u8]| v.authenticate(Some(h), NOW).map(|o| o.is_some());
     assert_eq!(ok(format!("JWT {good}").as_bytes()), Ok(true));
     assert_eq!(ok(format!("jwt\t{good}\r\n").as_bytes()), Ok(true));
@@ -602,8 +1036,16 @@ fn hostile_authorization_headers() {
     assert_eq!(ok(b""), Ok(false));
     assert_eq!(ok(b"   "), Ok(false));
     assert_eq!(ok(b"JWT").unwrap_err().code(), "no_credentials");
-    assert_eq!(ok(format!("JWT {good} {good}").as_bytes()).unwrap_err().code(), "token_has_spaces");
-    assert_eq!(ok(b"JWT \xff\xfe.x.y").unwrap_err().code(), "invalid_characters");
+    assert_eq!(
+        ok(format!("JWT {good} {good}").as_bytes())
+            .unwrap_err()
+            .code(),
+        "token_has_spaces"
+    );
+    assert_eq!(
+        ok(b"JWT \xff\xfe.x.y").unwrap_err().code(),
+        "invalid_characters"
+    );
     assert_eq!(ok(b"JWT \x00").unwrap_err().code(), "malformed");
     // Non-ASCII whitespace is not a separator for bytes.split().
     assert_eq!(ok(format!("JWT\u{a0}{good}").as_bytes()), Ok(false));
@@ -624,7 +1066,10 @@ fn header_parameter_attacks() {
     let p = payload_for("myapp");
     for (h, want) in [
         (r#"{"alg":"RS256","kid":1}"#, "invalid_header"),
-        (r#"{"alg":"RS256","kid":["myapp-20200410"]}"#, "invalid_header"),
+        (
+            r#"{"alg":"RS256","kid":["myapp-20200410"]}"#,
+            "invalid_header",
+        ),
         (r#"{"alg":"RS256","kid":""}"#, "OK"), // falsy kid → issuer's first key, as drf-sso
         (r#"{"alg":"RS256","kid":"myapp-20200410"}"#, "OK"),
         (r#"{"alg":"RS256","kid":"myapp-20200410.pem"}"#, "OK"),
@@ -634,23 +1079,45 @@ fn header_parameter_attacks() {
         (r#"{"alg":"RS256","crit":["b64"]}"#, "invalid_header"),
         (r#"{"alg":"RS256","crit":["b64"],"b64":true}"#, "OK"),
     ] {
-        assert_code(v.verify(&token(&key, Algorithm::RS256, h, &p), NOW), want, h);
+        assert_code(
+            v.verify(&token(&key, Algorithm::RS256, h, &p), NOW),
+            want,
+            h,
+        );
     }
     // b64:false with an empty payload segment: refused (no detached payload on the server).
     let h = br#"{"alg":"RS256","crit":["b64"],"b64":false}"#;
     let input = format!("{}.", b64(h));
-    let t = format!("{input}.{}", b64(&rsa_sign(&key, Algorithm::RS256, input.as_bytes())));
+    let t = format!(
+        "{input}.{}",
+        b64(&rsa_sign(&key, Algorithm::RS256, input.as_bytes()))
+    );
     assert_code(v.verify(&t, NOW), "malformed", "b64 false");
     // Header / payload that are JSON but not objects.
-    for (h, p) in [("[]", "{}"), ("\"RS256\"", "{}"), ("null", "{}"), (r#"{"alg":"RS256"}"#, "[]"), (r#"{"alg":"RS256"}"#, "1")] {
-        assert_code(v.verify(&token(&key, Algorithm::RS256, h, p), NOW), "malformed", &format!("{h} / {p}"));
+    for (h, p) in [
+        ("[]", "{}"),
+        ("\"RS256\"", "{}"),
+        ("null", "{}"),
+        (r#"{"alg":"RS256"}"#, "[]"),
+        (r#"{"alg":"RS256"}"#, "1"),
+    ] {
+        assert_code(
+            v.verify(&token(&key, Algorithm::RS256, h, p), NOW),
+            "malformed",
+            &format!("{h} / {p}"),
+        );
     }
 }
 
 #[test]
 fn segment_structure_attacks() {
     let v = verifier();
-    let good = token(&private_key(MYAPP_NEW), Algorithm::RS256, r#"{"alg":"RS256"}"#, &payload_for("myapp"));
+    let good = token(
+        &private_key(MYAPP_NEW),
+        Algorithm::RS256,
+        r#"{"alg":"RS256"}"#,
+        &payload_for("myapp"),
+    );
     let parts: Vec<&str> = good.split('.').collect();
     let cases = [
         (String::new(), "malformed"),
@@ -659,13 +1126,27 @@ fn segment_structure_attacks() {
         ("...".to_owned(), "malformed"),
         (parts[0].to_owned(), "malformed"),
         (format!("{}.{}", parts[0], parts[1]), "malformed"),
-        (format!("{good}."), "malformed"),           // 4 segments: the last dot splits the signature off
+        (format!("{good}."), "malformed"), // 4 segments: the last dot splits the signature off
         (format!("{}.{}", parts[0], good), "malformed"), // payload contains dots
-        (format!("{good}=="), "OK"),                 // PyJWT tolerates up to two '=' on a multiple-of-4 length
-        (format!("{good}="), "malformed"),           // padding on a length that is not a multiple of 4
-        (format!("{good}==="), "malformed"),         // three '='
-        (format!("{}==.{}.{}", parts[0], parts[1], parts[2]), if parts[0].len() % 4 == 2 { "OK" } else { "malformed" }),
-        (good.replace('-', "+").replace('_', "/"), if good.contains(['-', '_']) { "malformed" } else { "OK" }),
+        (format!("{good}=="), "OK"), // PyJWT tolerates up to two '=' on a multiple-of-4 length
+        (format!("{good}="), "malformed"), // padding on a length that is not a multiple of 4
+        (format!("{good}==="), "malformed"), // three '='
+        (
+            format!("{}==.{}.{}", parts[0], parts[1], parts[2]),
+            if parts[0].len() % 4 == 2 {
+                "OK"
+            } else {
+                "malformed"
+            },
+        ),
+        (
+            good.replace('-', "+").replace('_', "/"),
+            if good.contains(['-', '_']) {
+                "malformed"
+            } else {
+                "OK"
+            },
+        ),
         (format!(" {good}"), "malformed"),
         (format!("{good}\n"), "malformed"),
         (format!("{}.{}.", parts[0], parts[1]), "bad_signature"), // stripped signature

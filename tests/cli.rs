@@ -9,7 +9,13 @@ const SETTINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/keys/settings.json"
 const NOW: &str = "1700000000";
 
 fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_owned();
     let writer = std::thread::spawn(move || input.write_all(data.as_bytes()));
@@ -19,8 +25,29 @@ fn run(args: &[&str], stdin: &str) -> Output {
 }
 
 fn issue(kind: &str, uid: &str) -> String {
-    let out = run(&["issue", "--settings", SETTINGS, "--type", kind, "--sid", "\"s-1\"", "--uid", uid, "--email", "a@b.c", "--now", NOW], "");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &[
+            "issue",
+            "--settings",
+            SETTINGS,
+            "--type",
+            kind,
+            "--sid",
+            "\"s-1\"",
+            "--uid",
+            uid,
+            "--email",
+            "a@b.c",
+            "--now",
+            NOW,
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
@@ -63,11 +90,31 @@ fn exit_codes_and_argument_token() {
     assert_eq!(out.status.code(), Some(0));
     let line = String::from_utf8(out.stdout).unwrap();
     assert!(line.contains(r#""payload":{"token":"auth","sid":"s-1","cid":"","uid":7,"email":"a@b.c","scopes":[],"iss":"myapp","aud":["myapp","otherapp"],"iat":1700000000,"exp":1700000300}"#), "{line}");
-    let expired = run(&["verify", "--settings", SETTINGS, "--now", "1700000300", &good], "");
+    let expired = run(
+        &[
+            "verify",
+            "--settings",
+            SETTINGS,
+            "--now",
+            "1700000300",
+            &good,
+        ],
+        "",
+    );
     assert_eq!(expired.status.code(), Some(1));
-    assert!(String::from_utf8(expired.stdout).unwrap().contains(r#""code":"expired","detail":"Signature has expired.""#));
-    assert_eq!(run(&["verify", "--now", NOW, &good], "").status.code(), Some(2)); // no settings
-    assert_eq!(run(&["verify", "--settings", "/nonexistent.json", &good], "").status.code(), Some(2));
+    assert!(String::from_utf8(expired.stdout)
+        .unwrap()
+        .contains(r#""code":"expired","detail":"Signature has expired.""#));
+    assert_eq!(
+        run(&["verify", "--now", NOW, &good], "").status.code(),
+        Some(2)
+    ); // no settings
+    assert_eq!(
+        run(&["verify", "--settings", "/nonexistent.json", &good], "")
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(run(&["frobnicate"], "").status.code(), Some(2));
 }
 
@@ -80,8 +127,14 @@ fn decode_authenticate_and_jwks() {
     assert!(lines[0].starts_with(r#"{"ok":true,"header":{"alg":"RS256""#));
     assert!(lines[1].contains(r#""code":"malformed""#));
 
-    let input = format!("{}\nnull\n\"Bearer x\"\n\"JWT\"\n\"JWT a b\"\n\"JWT \\u00ff\"\n", drf_sso_jwt::json::dumps(&drf_sso_jwt::Value::Str(format!("JWT {good}")), false));
-    let out = run(&["authenticate", "--settings", SETTINGS, "--now", NOW], &input);
+    let input = format!(
+        "{}\nnull\n\"Bearer x\"\n\"JWT\"\n\"JWT a b\"\n\"JWT \\u00ff\"\n",
+        drf_sso_jwt::json::dumps(&drf_sso_jwt::Value::Str(format!("JWT {good}")), false)
+    );
+    let out = run(
+        &["authenticate", "--settings", SETTINGS, "--now", NOW],
+        &input,
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 6);
@@ -95,13 +148,19 @@ fn decode_authenticate_and_jwks() {
     let out = run(&["jwks", "--settings", SETTINGS], "");
     let jwks = String::from_utf8(out.stdout).unwrap();
     for kid in ["myapp-20200410", "myapp-20180101", "otherapp-2024"] {
-        assert!(jwks.contains(&format!(r#""kid":"{kid}","use":"sig","alg":"RS256""#)), "{jwks}");
+        assert!(
+            jwks.contains(&format!(r#""kid":"{kid}","use":"sig","alg":"RS256""#)),
+            "{jwks}"
+        );
     }
 }
 
 #[test]
 fn sign_lines_follow_encode_jwt_token() {
-    let out = run(&["sign", "--settings", SETTINGS, "--now", NOW], "{\"token\":\"auth\",\"sid\":\"s\",\"uid\":1}\n{\"token\":\"x\"}\n[]\n");
+    let out = run(
+        &["sign", "--settings", SETTINGS, "--now", NOW],
+        "{\"token\":\"auth\",\"sid\":\"s\",\"uid\":1}\n{\"token\":\"x\"}\n[]\n",
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with(r#"{"ok":true,"token":"eyJ"#));

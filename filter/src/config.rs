@@ -6,8 +6,8 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use drf_sso_jwt::json::{self, Map, Value};
 use core::cell::RefCell;
+use drf_sso_jwt::json::{self, Map, Value};
 
 use drf_sso_jwt::{CachedVerifier, KeyStore, Settings, Verifier};
 
@@ -56,7 +56,9 @@ fn err(msg: impl Into<String>) -> String {
 }
 
 fn header_name(what: &str, v: &Value) -> Result<String, String> {
-    let s = v.as_str().ok_or_else(|| format!("{what} must be a string"))?;
+    let s = v
+        .as_str()
+        .ok_or_else(|| format!("{what} must be a string"))?;
     if s.is_empty() || !s.bytes().all(is_tchar) {
         return Err(format!("{what} {s:?} is not a valid HTTP header name"));
     }
@@ -92,19 +94,32 @@ impl Config {
     /// Parses the plugin configuration; the error is a one-line reason for the host log.
     pub fn parse(bytes: &[u8]) -> Result<Config, String> {
         if bytes.len() > MAX_CONFIG_BYTES {
-            return Err(format!("configuration is {} bytes, over {MAX_CONFIG_BYTES}", bytes.len()));
+            return Err(format!(
+                "configuration is {} bytes, over {MAX_CONFIG_BYTES}",
+                bytes.len()
+            ));
         }
-        let root = json::parse(bytes).map_err(|e| format!("configuration is not valid JSON: {}", e.message()))?;
+        let root = json::parse(bytes)
+            .map_err(|e| format!("configuration is not valid JSON: {}", e.message()))?;
         let Value::Object(root) = root else {
             return Err(err("configuration must be a JSON object"));
         };
         if let Some((k, _)) = root.iter().find(|(k, _)| !KNOWN.contains(&k.as_str())) {
-            return Err(format!("unknown configuration key {k:?} (known: {})", KNOWN.join(", ")));
+            return Err(format!(
+                "unknown configuration key {k:?} (known: {})",
+                KNOWN.join(", ")
+            ));
         }
 
         let settings = match root.get("settings") {
-            Some(Value::Object(m)) => Settings::from_map(m).map_err(|e| format!("settings: {}", e.message()))?,
-            None => return Err(err("\"settings\" (the REST_FRAMEWORK_SSO dict) is required")),
+            Some(Value::Object(m)) => {
+                Settings::from_map(m).map_err(|e| format!("settings: {}", e.message()))?
+            }
+            None => {
+                return Err(err(
+                    "\"settings\" (the REST_FRAMEWORK_SSO dict) is required",
+                ))
+            }
             Some(_) => return Err(err("\"settings\" must be an object")),
         };
         // Key material: PEM text or JWK / JWKS JSON, as a string or inline as JSON.
@@ -118,20 +133,34 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
             None => Vec::new(),
-            Some(_) => return Err(err("\"keys\" must be an object of key file name → PEM / JWK text")),
+            Some(_) => {
+                return Err(err(
+                    "\"keys\" must be an object of key file name → PEM / JWK text",
+                ))
+            }
         };
-        let store = KeyStore::new(&settings, keys.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| format!("keys: {}", e.message()))?;
+        let store = KeyStore::new(
+            &settings,
+            keys.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+        )
+        .map_err(|e| format!("keys: {}", e.message()))?;
         let www_authenticate = format!("{} realm=\"api\"", settings.authenticate_header);
         if www_authenticate.bytes().any(|b| b < 0x20 || b == 0x7f) {
-            return Err(err("settings: AUTHENTICATE_HEADER must not contain control characters"));
+            return Err(err(
+                "settings: AUTHENTICATE_HEADER must not contain control characters",
+            ));
         }
         let cache_size = match root.get("cache_size") {
             None | Some(Value::Null) => CachedVerifier::DEFAULT_CAPACITY,
-            Some(Value::Int(drf_sso_jwt::json::Int::Small(n))) if (0..=1 << 20).contains(n) => *n as usize,
+            Some(Value::Int(drf_sso_jwt::json::Int::Small(n))) if (0..=1 << 20).contains(n) => {
+                *n as usize
+            }
             Some(_) => return Err(err("cache_size must be an integer from 0 to 1048576")),
         };
-        let verifier = RefCell::new(CachedVerifier::new(Verifier::new(settings, store), cache_size));
+        let verifier = RefCell::new(CachedVerifier::new(
+            Verifier::new(settings, store),
+            cache_size,
+        ));
 
         let header = match root.get("header") {
             None | Some(Value::Null) => "authorization".to_owned(),
@@ -146,39 +175,67 @@ impl Config {
                 .iter()
                 .map(|v| match v.as_str() {
                     Some(p) if p.starts_with('/') => Ok(p.to_owned()),
-                    _ => Err(format!("skip_paths entries must be strings starting with '/', got {}", json::dumps(v, false))),
+                    _ => Err(format!(
+                        "skip_paths entries must be strings starting with '/', got {}",
+                        json::dumps(v, false)
+                    )),
                 })
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err(err("skip_paths must be a list of path prefixes")),
         };
 
         let claim_headers = match root.get("claim_headers") {
-            None | Some(Value::Null) => {
-                DEFAULT_CLAIM_HEADERS.iter().map(|(c, h)| ((*c).to_owned(), (*h).to_owned())).collect()
-            }
+            None | Some(Value::Null) => DEFAULT_CLAIM_HEADERS
+                .iter()
+                .map(|(c, h)| ((*c).to_owned(), (*h).to_owned()))
+                .collect(),
             Some(Value::Object(m)) => claim_map(m)?,
-            Some(_) => return Err(err("claim_headers must be an object of claim → header name")),
+            Some(_) => {
+                return Err(err(
+                    "claim_headers must be an object of claim → header name",
+                ))
+            }
         };
         let payload_header = match root.get("payload_header") {
             None => Some(DEFAULT_PAYLOAD_HEADER.to_owned()),
             Some(Value::Null) => None,
             Some(v) => Some(header_name("payload_header", v)?),
         };
-        for name in claim_headers.iter().map(|(_, h)| h).chain(payload_header.iter()) {
+        for name in claim_headers
+            .iter()
+            .map(|(_, h)| h)
+            .chain(payload_header.iter())
+        {
             if *name == header || name.starts_with(':') {
                 return Err(format!("header {name:?} cannot carry claims"));
             }
         }
 
-        Ok(Config { verifier, header, allow_anonymous, skip_paths, claim_headers, payload_header, strip_token, www_authenticate })
+        Ok(Config {
+            verifier,
+            header,
+            allow_anonymous,
+            skip_paths,
+            claim_headers,
+            payload_header,
+            strip_token,
+            www_authenticate,
+        })
     }
 
     /// Is `name` (lower-case) a header only this filter may set?
     pub fn is_reserved(&self, name: &str) -> bool {
-        let lower = name.len() >= RESERVED_PREFIX.len() && name[..RESERVED_PREFIX.len()].eq_ignore_ascii_case(RESERVED_PREFIX);
+        let lower = name.len() >= RESERVED_PREFIX.len()
+            && name[..RESERVED_PREFIX.len()].eq_ignore_ascii_case(RESERVED_PREFIX);
         lower
-            || self.claim_headers.iter().any(|(_, h)| h.eq_ignore_ascii_case(name))
-            || self.payload_header.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(name))
+            || self
+                .claim_headers
+                .iter()
+                .any(|(_, h)| h.eq_ignore_ascii_case(name))
+            || self
+                .payload_header
+                .as_deref()
+                .is_some_and(|h| h.eq_ignore_ascii_case(name))
     }
 
     /// Does `path` (the `:path` pseudo-header, query included) skip authentication?
@@ -189,17 +246,24 @@ impl Config {
         if self.skip_paths.is_empty() {
             return false;
         }
-        let end = path.iter().position(|&b| b == b'?' || b == b'#').unwrap_or(path.len());
+        let end = path
+            .iter()
+            .position(|&b| b == b'?' || b == b'#')
+            .unwrap_or(path.len());
         let path = &path[..end];
         if path.contains(&b'%') || path.contains(&b'\\') || path.windows(2).any(|w| w == b"//") {
             return false;
         }
-        if path.split(|&b| b == b'/').any(|seg| seg == b"." || seg == b"..") {
+        if path
+            .split(|&b| b == b'/')
+            .any(|seg| seg == b"." || seg == b"..")
+        {
             return false;
         }
         self.skip_paths.iter().any(|p| {
             let p = p.as_bytes();
-            path.starts_with(p) && (path.len() == p.len() || p.ends_with(b"/") || path[p.len()] == b'/')
+            path.starts_with(p)
+                && (path.len() == p.len() || p.ends_with(b"/") || path[p.len()] == b'/')
         })
     }
 }
@@ -243,28 +307,60 @@ mod tests {
         assert_eq!(c.claim_headers.len(), 6);
         assert_eq!(c.payload_header.as_deref(), Some("x-sso-payload"));
         assert_eq!(c.www_authenticate, "JWT realm=\"api\"");
-        assert!(c.is_reserved("X-SSO-Anything") && c.is_reserved("x-sso-payload") && !c.is_reserved("x-ss"));
+        assert!(
+            c.is_reserved("X-SSO-Anything")
+                && c.is_reserved("x-sso-payload")
+                && !c.is_reserved("x-ss")
+        );
     }
 
     #[test]
     fn skip_paths_match_segments_and_refuse_ambiguous_paths() {
         let c = config(r#", "skip_paths": ["/healthz", "/static/"]"#).unwrap();
-        for p in ["/healthz", "/healthz/", "/healthz/a", "/healthz?x=1", "/healthz#f", "/static/a.js", "/static/"] {
+        for p in [
+            "/healthz",
+            "/healthz/",
+            "/healthz/a",
+            "/healthz?x=1",
+            "/healthz#f",
+            "/static/a.js",
+            "/static/",
+        ] {
             assert!(c.skips(p.as_bytes()), "{p}");
         }
-        for p in ["/healthzz", "/static", "/", "/x/healthz", "/healthz/../a", "/healthz/./a", "/healthz/%2e%2e/a", "//healthz", "/healthz\\..\\a"] {
+        for p in [
+            "/healthzz",
+            "/static",
+            "/",
+            "/x/healthz",
+            "/healthz/../a",
+            "/healthz/./a",
+            "/healthz/%2e%2e/a",
+            "//healthz",
+            "/healthz\\..\\a",
+        ] {
             assert!(!c.skips(p.as_bytes()), "{p}");
         }
     }
 
     #[test]
     fn errors_name_the_problem() {
-        assert!(config(r#", "claim_headers": {"uid": "bad name"}"#).unwrap_err().contains("not a valid HTTP header name"));
-        assert!(config(r#", "claim_headers": {"uid": "x-a", "sid": "X-A"}"#).unwrap_err().contains("two claims"));
+        assert!(config(r#", "claim_headers": {"uid": "bad name"}"#)
+            .unwrap_err()
+            .contains("not a valid HTTP header name"));
+        assert!(config(r#", "claim_headers": {"uid": "x-a", "sid": "X-A"}"#)
+            .unwrap_err()
+            .contains("two claims"));
         assert!(config(r#", "payload_header": ":path""#).is_err());
-        assert!(config(r#", "nope": 1"#).unwrap_err().contains("unknown configuration key"));
+        assert!(config(r#", "nope": 1"#)
+            .unwrap_err()
+            .contains("unknown configuration key"));
         assert!(Config::parse(b"{}").unwrap_err().contains("settings"));
-        assert!(Config::parse(br#"{"settings": {"PUBLIC_KEYS": {"a": "x.pem"}}}"#).unwrap_err().starts_with("keys:"));
+        assert!(
+            Config::parse(br#"{"settings": {"PUBLIC_KEYS": {"a": "x.pem"}}}"#)
+                .unwrap_err()
+                .starts_with("keys:")
+        );
     }
 
     #[test]

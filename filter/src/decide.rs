@@ -43,7 +43,11 @@ pub enum Decision {
 /// (absent = `None`), at `now` seconds since the epoch.
 pub fn decide(cfg: &Config, path: Option<&[u8]>, credentials: Option<&[u8]>, now: f64) -> Decision {
     if path.is_some_and(|p| cfg.skips(p)) {
-        return Decision::Forward { headers: Vec::new(), strip: false, reason: "skipped" };
+        return Decision::Forward {
+            headers: Vec::new(),
+            strip: false,
+            reason: "skipped",
+        };
     }
     // Never re-entered (one request at a time per VM); a failed borrow is an error value, not a panic.
     let verdict = match cfg.verifier.try_borrow_mut() {
@@ -60,12 +64,28 @@ pub fn decide(cfg: &Config, path: Option<&[u8]>, credentials: Option<&[u8]>, now
             }
             if let Some(h) = &cfg.payload_header {
                 let compact = json::dumps(&Value::Object(data.payload), false);
-                headers.push((h.clone(), base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compact)));
+                headers.push((
+                    h.clone(),
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compact),
+                ));
             }
-            Decision::Forward { headers, strip: cfg.strip_token, reason: "authenticated" }
+            Decision::Forward {
+                headers,
+                strip: cfg.strip_token,
+                reason: "authenticated",
+            }
         }
-        Ok(None) if cfg.allow_anonymous => Decision::Forward { headers: Vec::new(), strip: false, reason: "anonymous" },
-        Ok(None) => reject(cfg, DETAIL_NOT_AUTHENTICATED, "not_authenticated", DETAIL_NOT_AUTHENTICATED.to_owned()),
+        Ok(None) if cfg.allow_anonymous => Decision::Forward {
+            headers: Vec::new(),
+            strip: false,
+            reason: "anonymous",
+        },
+        Ok(None) => reject(
+            cfg,
+            DETAIL_NOT_AUTHENTICATED,
+            "not_authenticated",
+            DETAIL_NOT_AUTHENTICATED.to_owned(),
+        ),
         Err(e) => reject(cfg, e.detail(), e.code(), e.message().to_owned()),
     }
 }

@@ -51,7 +51,10 @@ mod wasm {
         fn on_configure(&mut self, size: usize) -> bool {
             let bytes = match size {
                 0 => Vec::new(),
-                _ => hostcalls::get_buffer(BufferType::PluginConfiguration, 0, size).ok().flatten().unwrap_or_default(),
+                _ => hostcalls::get_buffer(BufferType::PluginConfiguration, 0, size)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default(),
             };
             match Config::parse(&bytes) {
                 Ok(cfg) => {
@@ -61,14 +64,19 @@ mod wasm {
                 }
                 Err(e) => {
                     self.config = None;
-                    log(LogLevel::Error, &format!("drf-sso-jwt: bad plugin configuration: {e}"));
+                    log(
+                        LogLevel::Error,
+                        &format!("drf-sso-jwt: bad plugin configuration: {e}"),
+                    );
                     false
                 }
             }
         }
 
         fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
-            Some(Box::new(Http { config: self.config.clone() }))
+            Some(Box::new(Http {
+                config: self.config.clone(),
+            }))
         }
 
         fn get_type(&self) -> Option<ContextType> {
@@ -117,7 +125,10 @@ mod wasm {
     impl HttpContext for Http {
         fn on_http_request_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
             let Some(cfg) = self.config.clone() else {
-                log(LogLevel::Error, "drf-sso-jwt: no valid configuration; refusing the request");
+                log(
+                    LogLevel::Error,
+                    "drf-sso-jwt: no valid configuration; refusing the request",
+                );
                 let _ = hostcalls::send_http_response(
                     500,
                     alloc::vec![("content-type", "application/json")],
@@ -126,26 +137,53 @@ mod wasm {
                 return Action::Pause;
             };
             self.remove_reserved(&cfg);
-            let path = hostcalls::get_map_value_bytes(MapType::HttpRequestHeaders, ":path").ok().flatten();
-            let credentials = hostcalls::get_map_value_bytes(MapType::HttpRequestHeaders, &cfg.header).ok().flatten();
+            let path = hostcalls::get_map_value_bytes(MapType::HttpRequestHeaders, ":path")
+                .ok()
+                .flatten();
+            let credentials =
+                hostcalls::get_map_value_bytes(MapType::HttpRequestHeaders, &cfg.header)
+                    .ok()
+                    .flatten();
             match decide(&cfg, path.as_deref(), credentials.as_deref(), self.now()) {
-                Decision::Forward { headers, strip, reason } => {
+                Decision::Forward {
+                    headers,
+                    strip,
+                    reason,
+                } => {
                     for (name, value) in &headers {
-                        let _ = hostcalls::set_map_value(MapType::HttpRequestHeaders, name, Some(value));
+                        let _ = hostcalls::set_map_value(
+                            MapType::HttpRequestHeaders,
+                            name,
+                            Some(value),
+                        );
                     }
                     if strip {
-                        let _ = hostcalls::remove_map_value(MapType::HttpRequestHeaders, &cfg.header);
+                        let _ =
+                            hostcalls::remove_map_value(MapType::HttpRequestHeaders, &cfg.header);
                     }
                     if reason != "authenticated" && enabled(LogLevel::Debug) {
-                        log(LogLevel::Debug, &format!("drf-sso-jwt: forwarded ({reason})"));
+                        log(
+                            LogLevel::Debug,
+                            &format!("drf-sso-jwt: forwarded ({reason})"),
+                        );
                     }
                     Action::Continue
                 }
-                Decision::Reject { status, body, headers, code, message } => {
+                Decision::Reject {
+                    status,
+                    body,
+                    headers,
+                    code,
+                    message,
+                } => {
                     if enabled(LogLevel::Debug) {
-                        log(LogLevel::Debug, &format!("drf-sso-jwt: 401 {code}: {message}"));
+                        log(
+                            LogLevel::Debug,
+                            &format!("drf-sso-jwt: 401 {code}: {message}"),
+                        );
                     }
-                    let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                    let headers: Vec<(&str, &str)> =
+                        headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
                     let _ = hostcalls::send_http_response(status, headers, Some(body.as_bytes()));
                     Action::Pause
                 }

@@ -12,7 +12,8 @@ fn settings() -> &'static (Settings, Settings) {
             // Any key size, one file.
             Settings::from_json(r#"{"MIN_KEY_BITS":0,"PUBLIC_KEYS":{"a":"k.pem"}}"#).unwrap(),
             // JWKS members selected by kid, default MIN_KEY_BITS.
-            Settings::from_json(r#"{"PUBLIC_KEYS":{"a":["k1","k2"],"b":"myapp-20200410"}}"#).unwrap(),
+            Settings::from_json(r#"{"PUBLIC_KEYS":{"a":["k1","k2"],"b":"myapp-20200410"}}"#)
+                .unwrap(),
         )
     })
 }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use drf_sso_jwt::json::{write_json_str, Value};
 use drf_sso_jwt::{
-    create_authorization_payload, create_session_payload, dangerous, CachedVerifier, Error, Issuer, KeyStore, Payload, Settings, Subject,
-    TokenData, Verifier,
+    create_authorization_payload, create_session_payload, dangerous, CachedVerifier, Error, Issuer,
+    KeyStore, Payload, Settings, Subject, TokenData, Verifier,
 };
 
 const USAGE: &str = "usage:
@@ -35,17 +35,31 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or("missing command")?;
-    let mut a = Args { command, settings: None, now: None, rest: Vec::new(), named: Vec::new(), cache: 0 };
+    let mut a = Args {
+        command,
+        settings: None,
+        now: None,
+        rest: Vec::new(),
+        named: Vec::new(),
+        cache: 0,
+    };
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--settings" => a.settings = Some(it.next().ok_or("--settings needs a file")?.into()),
             "--now" => {
                 let v = it.next().ok_or("--now needs a number")?;
-                a.now = Some(v.parse::<f64>().ok().filter(|f| f.is_finite()).ok_or_else(|| format!("--now: not a number: {v}"))?);
+                a.now = Some(
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite())
+                        .ok_or_else(|| format!("--now: not a number: {v}"))?,
+                );
             }
             "--cache" => {
                 let v = it.next().ok_or("--cache needs a number of entries")?;
-                a.cache = v.parse().map_err(|_| format!("--cache: not a count: {v}"))?;
+                a.cache = v
+                    .parse()
+                    .map_err(|_| format!("--cache: not a count: {v}"))?;
             }
             "--type" | "--sid" | "--uid" | "--email" | "--cid" | "--claim" => {
                 let v = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
@@ -61,7 +75,8 @@ fn parse_args() -> Result<Args, String> {
 
 fn load_settings(path: Option<&Path>) -> Result<(Settings, PathBuf), String> {
     let path = path.ok_or("--settings FILE is required")?;
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let settings = Settings::from_json(&text).map_err(|e| e.message().to_owned())?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok((settings, dir))
@@ -69,7 +84,8 @@ fn load_settings(path: Option<&Path>) -> Result<(Settings, PathBuf), String> {
 
 fn verifier(path: Option<&Path>) -> Result<Verifier, String> {
     let (settings, dir) = load_settings(path)?;
-    let keys = KeyStore::from_key_store_root(&settings, &dir).map_err(|e| e.message().to_owned())?;
+    let keys =
+        KeyStore::from_key_store_root(&settings, &dir).map_err(|e| e.message().to_owned())?;
     Ok(Verifier::new(settings, keys))
 }
 
@@ -85,7 +101,12 @@ fn cli_value(text: &str) -> Value {
 
 /// The payload `create_session_payload` / `create_authorization_payload` would build.
 fn issue_payload(a: &Args, now: f64) -> Result<Payload, String> {
-    let get = |k: &str| a.named.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let get = |k: &str| {
+        a.named
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    };
     let need = |k: &str| get(k).ok_or_else(|| format!("issue needs --{k}"));
     let subject = Subject {
         sid: cli_value(need("sid")?),
@@ -97,7 +118,8 @@ fn issue_payload(a: &Args, now: f64) -> Result<Payload, String> {
     for (n, v) in &a.named {
         if n == "claim" {
             let (k, j) = v.split_once('=').ok_or("--claim takes KEY=JSON")?;
-            let value = drf_sso_jwt::json::parse(j.as_bytes()).map_err(|e| format!("--claim {k}: {}", e.message()))?;
+            let value = drf_sso_jwt::json::parse(j.as_bytes())
+                .map_err(|e| format!("--claim {k}: {}", e.message()))?;
             extra.push((k.to_owned(), value));
         }
     }
@@ -110,7 +132,10 @@ fn issue_payload(a: &Args, now: f64) -> Result<Payload, String> {
 
 fn now(a: &Args) -> f64 {
     a.now.unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0)
     })
 }
 
@@ -151,7 +176,11 @@ fn as_token(line: &[u8]) -> Result<&str, Error> {
 fn header_bytes(line: &[u8]) -> Result<Option<Vec<u8>>, String> {
     match drf_sso_jwt::json::parse(line) {
         Ok(Value::Null) => Ok(None),
-        Ok(Value::Str(s)) => s.chars().map(|c| u8::try_from(u32::from(c)).map_err(|_| "header char above U+00FF".to_owned())).collect::<Result<Vec<u8>, _>>().map(Some),
+        Ok(Value::Str(s)) => s
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).map_err(|_| "header char above U+00FF".to_owned()))
+            .collect::<Result<Vec<u8>, _>>()
+            .map(Some),
         _ => Err("each line must be a JSON string or null".to_owned()),
     }
 }
@@ -160,7 +189,9 @@ fn run(a: Args) -> Result<bool, String> {
     let out = io::stdout().lock();
     let mut out = BufWriter::new(out);
     let mut all_ok = true;
-    let mut emit = |r: Result<Option<TokenData>, Error>, out: &mut BufWriter<io::StdoutLock>| -> Result<(), String> {
+    let mut emit = |r: Result<Option<TokenData>, Error>,
+                    out: &mut BufWriter<io::StdoutLock>|
+     -> Result<(), String> {
         all_ok &= r.is_ok();
         writeln!(out, "{}", result_line(&r)).map_err(|e| e.to_string())
     };
@@ -183,13 +214,17 @@ fn run(a: Args) -> Result<bool, String> {
         }
         "decode" => {
             for line in inputs(&a) {
-                emit(as_token(&line).and_then(dangerous::decode).map(Some), &mut out)?;
+                emit(
+                    as_token(&line).and_then(dangerous::decode).map(Some),
+                    &mut out,
+                )?;
             }
         }
         "jwks" => {
             let v = verifier(a.settings.as_deref())?;
             let jwks = v.keys().to_jwks(&v.settings().encode_algorithm);
-            writeln!(out, "{}", drf_sso_jwt::json::dumps(&jwks, false)).map_err(|e| e.to_string())?;
+            writeln!(out, "{}", drf_sso_jwt::json::dumps(&jwks, false))
+                .map_err(|e| e.to_string())?;
         }
         "sign" => {
             let issuer = issuer(a.settings.as_deref())?;
@@ -213,7 +248,9 @@ fn run(a: Args) -> Result<bool, String> {
         }
         "issue" => {
             let issuer = issuer(a.settings.as_deref())?;
-            let token = issuer.encode(&issue_payload(&a, now(&a))?, now(&a)).map_err(|e| e.message().to_owned())?;
+            let token = issuer
+                .encode(&issue_payload(&a, now(&a))?, now(&a))
+                .map_err(|e| e.message().to_owned())?;
             writeln!(out, "{token}").map_err(|e| e.to_string())?;
         }
         other => return Err(format!("unknown command {other}")),

@@ -79,7 +79,10 @@ impl LocalResponse {
 
 /// The first value of header `name` (case-insensitive) in `headers`, as text.
 pub fn header(headers: &Headers, name: &str) -> Option<String> {
-    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
 }
 
 /// Everything the host keeps between calls.
@@ -122,7 +125,12 @@ impl State {
 /// Serializes a map as ABI 0.2.1 does: count, then (name size, value size) pairs, then
 /// each name and value followed by a NUL byte; all integers u32 little-endian.
 pub fn serialize_map(map: &Headers) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4 + map.iter().map(|(n, v)| 10 + n.len() + v.len()).sum::<usize>());
+    let mut out = Vec::with_capacity(
+        4 + map
+            .iter()
+            .map(|(n, v)| 10 + n.len() + v.len())
+            .sum::<usize>(),
+    );
     out.extend_from_slice(&(map.len() as u32).to_le_bytes());
     for (n, v) in map {
         out.extend_from_slice(&(n.len() as u32).to_le_bytes());
@@ -175,13 +183,20 @@ fn memory(caller: &mut Caller<'_, State>) -> Option<Memory> {
 fn read(caller: &mut Caller<'_, State>, ptr: i32, len: i32) -> Option<Vec<u8>> {
     let mem = memory(caller)?;
     let (ptr, len) = (ptr as u32 as usize, len as u32 as usize);
-    mem.data(&caller).get(ptr..ptr.checked_add(len)?).map(<[u8]>::to_vec)
+    mem.data(&caller)
+        .get(ptr..ptr.checked_add(len)?)
+        .map(<[u8]>::to_vec)
 }
 
 fn write(caller: &mut Caller<'_, State>, ptr: i32, bytes: &[u8]) -> bool {
-    let Some(mem) = memory(caller) else { return false };
+    let Some(mem) = memory(caller) else {
+        return false;
+    };
     let ptr = ptr as u32 as usize;
-    match ptr.checked_add(bytes.len()).and_then(|end| mem.data_mut(&mut *caller).get_mut(ptr..end)) {
+    match ptr
+        .checked_add(bytes.len())
+        .and_then(|end| mem.data_mut(&mut *caller).get_mut(ptr..end))
+    {
         Some(dst) => {
             dst.copy_from_slice(bytes);
             true
@@ -197,16 +212,24 @@ fn write_u32(caller: &mut Caller<'_, State>, ptr: i32, v: u32) -> bool {
 /// Copies `bytes` into a fresh guest allocation and stores its pointer and size at
 /// `ret_ptr` / `ret_size` (the ABI's way of returning a buffer).
 fn hand_over(caller: &mut Caller<'_, State>, bytes: &[u8], ret_ptr: i32, ret_size: i32) -> i32 {
-    let alloc = ["malloc", "proxy_on_memory_allocate"].iter().find_map(|n| match caller.get_export(n) {
-        Some(Extern::Func(f)) => f.typed::<i32, i32>(&caller).ok(),
-        _ => None,
-    });
-    let Some(alloc) = alloc else { return status::INTERNAL_FAILURE };
+    let alloc =
+        ["malloc", "proxy_on_memory_allocate"]
+            .iter()
+            .find_map(|n| match caller.get_export(n) {
+                Some(Extern::Func(f)) => f.typed::<i32, i32>(&caller).ok(),
+                _ => None,
+            });
+    let Some(alloc) = alloc else {
+        return status::INTERNAL_FAILURE;
+    };
     let ptr = match alloc.call(&mut *caller, bytes.len() as i32) {
         Ok(p) if p != 0 || bytes.is_empty() => p,
         _ => return status::INTERNAL_FAILURE,
     };
-    if !write(caller, ptr, bytes) || !write_u32(caller, ret_ptr, ptr as u32) || !write_u32(caller, ret_size, bytes.len() as u32) {
+    if !write(caller, ptr, bytes)
+        || !write_u32(caller, ret_ptr, ptr as u32)
+        || !write_u32(caller, ret_size, bytes.len() as u32)
+    {
         return status::INVALID_MEMORY_ACCESS;
     }
     status::OK
@@ -243,27 +266,55 @@ pub const IMPLEMENTED: [&str; 17] = [
 
 /// Registers the host calls this host implements.
 fn define_host_calls(linker: &mut Linker<State>) -> Result<()> {
-    linker.func_wrap("env", "proxy_log", |mut c: Caller<'_, State>, lvl: i32, ptr: i32, size: i32| -> i32 {
-        count(&mut c);
-        let Some(msg) = read(&mut c, ptr, size) else { return status::INVALID_MEMORY_ACCESS };
-        c.data_mut().logs.push((lvl as u32, String::from_utf8_lossy(&msg).into_owned()));
-        status::OK
-    })?;
-    linker.func_wrap("env", "proxy_get_log_level", |mut c: Caller<'_, State>, ret: i32| -> i32 {
-        count(&mut c);
-        let lvl = c.data().log_level;
-        if write_u32(&mut c, ret, lvl) { status::OK } else { status::INVALID_MEMORY_ACCESS }
-    })?;
-    linker.func_wrap("env", "proxy_get_current_time_nanoseconds", |mut c: Caller<'_, State>, ret: i32| -> i32 {
-        count(&mut c);
-        let now = c.data().now_ns;
-        if write(&mut c, ret, &now.to_le_bytes()) { status::OK } else { status::INVALID_MEMORY_ACCESS }
-    })?;
-    linker.func_wrap("env", "proxy_set_effective_context", |mut c: Caller<'_, State>, id: i32| -> i32 {
-        count(&mut c);
-        c.data_mut().effective_context = id as u32;
-        status::OK
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_log",
+        |mut c: Caller<'_, State>, lvl: i32, ptr: i32, size: i32| -> i32 {
+            count(&mut c);
+            let Some(msg) = read(&mut c, ptr, size) else {
+                return status::INVALID_MEMORY_ACCESS;
+            };
+            c.data_mut()
+                .logs
+                .push((lvl as u32, String::from_utf8_lossy(&msg).into_owned()));
+            status::OK
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_get_log_level",
+        |mut c: Caller<'_, State>, ret: i32| -> i32 {
+            count(&mut c);
+            let lvl = c.data().log_level;
+            if write_u32(&mut c, ret, lvl) {
+                status::OK
+            } else {
+                status::INVALID_MEMORY_ACCESS
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_get_current_time_nanoseconds",
+        |mut c: Caller<'_, State>, ret: i32| -> i32 {
+            count(&mut c);
+            let now = c.data().now_ns;
+            if write(&mut c, ret, &now.to_le_bytes()) {
+                status::OK
+            } else {
+                status::INVALID_MEMORY_ACCESS
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_set_effective_context",
+        |mut c: Caller<'_, State>, id: i32| -> i32 {
+            count(&mut c);
+            c.data_mut().effective_context = id as u32;
+            status::OK
+        },
+    )?;
     linker.func_wrap("env", "proxy_done", |mut c: Caller<'_, State>| -> i32 {
         count(&mut c);
         status::OK
@@ -271,7 +322,13 @@ fn define_host_calls(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_get_buffer_bytes",
-        |mut c: Caller<'_, State>, buffer: i32, start: i32, max: i32, ret_ptr: i32, ret_size: i32| -> i32 {
+        |mut c: Caller<'_, State>,
+         buffer: i32,
+         start: i32,
+         max: i32,
+         ret_ptr: i32,
+         ret_size: i32|
+         -> i32 {
             count(&mut c);
             let data = match buffer {
                 BUFFER_VM_CONFIGURATION => c.data().vm_configuration.clone(),
@@ -294,32 +351,67 @@ fn define_host_calls(linker: &mut Linker<State>) -> Result<()> {
         "proxy_get_header_map_pairs",
         |mut c: Caller<'_, State>, map: i32, ret_ptr: i32, ret_size: i32| -> i32 {
             count(&mut c);
-            let Some(m) = c.data_mut().map(map) else { return status::BAD_ARGUMENT };
+            let Some(m) = c.data_mut().map(map) else {
+                return status::BAD_ARGUMENT;
+            };
             let bytes = serialize_map(m);
             hand_over(&mut c, &bytes, ret_ptr, ret_size)
         },
     )?;
-    linker.func_wrap("env", "proxy_get_header_map_size", |mut c: Caller<'_, State>, map: i32, ret_size: i32| -> i32 {
-        count(&mut c);
-        let Some(m) = c.data_mut().map(map) else { return status::BAD_ARGUMENT };
-        let n = serialize_map(m).len() as u32;
-        if write_u32(&mut c, ret_size, n) { status::OK } else { status::INVALID_MEMORY_ACCESS }
-    })?;
-    linker.func_wrap("env", "proxy_set_header_map_pairs", |mut c: Caller<'_, State>, map: i32, ptr: i32, size: i32| -> i32 {
-        count(&mut c);
-        let Some(bytes) = read(&mut c, ptr, size) else { return status::INVALID_MEMORY_ACCESS };
-        let Some(new) = deserialize_map(&bytes) else { return status::BAD_ARGUMENT };
-        let Some(m) = c.data_mut().map(map) else { return status::BAD_ARGUMENT };
-        *m = new.into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect();
-        status::OK
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_get_header_map_size",
+        |mut c: Caller<'_, State>, map: i32, ret_size: i32| -> i32 {
+            count(&mut c);
+            let Some(m) = c.data_mut().map(map) else {
+                return status::BAD_ARGUMENT;
+            };
+            let n = serialize_map(m).len() as u32;
+            if write_u32(&mut c, ret_size, n) {
+                status::OK
+            } else {
+                status::INVALID_MEMORY_ACCESS
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_set_header_map_pairs",
+        |mut c: Caller<'_, State>, map: i32, ptr: i32, size: i32| -> i32 {
+            count(&mut c);
+            let Some(bytes) = read(&mut c, ptr, size) else {
+                return status::INVALID_MEMORY_ACCESS;
+            };
+            let Some(new) = deserialize_map(&bytes) else {
+                return status::BAD_ARGUMENT;
+            };
+            let Some(m) = c.data_mut().map(map) else {
+                return status::BAD_ARGUMENT;
+            };
+            *m = new
+                .into_iter()
+                .map(|(n, v)| (n.to_ascii_lowercase(), v))
+                .collect();
+            status::OK
+        },
+    )?;
     linker.func_wrap(
         "env",
         "proxy_get_header_map_value",
-        |mut c: Caller<'_, State>, map: i32, kp: i32, ks: i32, ret_ptr: i32, ret_size: i32| -> i32 {
+        |mut c: Caller<'_, State>,
+         map: i32,
+         kp: i32,
+         ks: i32,
+         ret_ptr: i32,
+         ret_size: i32|
+         -> i32 {
             count(&mut c);
-            let Some(key) = read(&mut c, kp, ks).and_then(lower) else { return status::INVALID_MEMORY_ACCESS };
-            let Some(m) = c.data_mut().map(map) else { return status::BAD_ARGUMENT };
+            let Some(key) = read(&mut c, kp, ks).and_then(lower) else {
+                return status::INVALID_MEMORY_ACCESS;
+            };
+            let Some(m) = c.data_mut().map(map) else {
+                return status::BAD_ARGUMENT;
+            };
             // Envoy answers the first value of a repeated header.
             let Some(value) = m.iter().find(|(n, _)| *n == key).map(|(_, v)| v.clone()) else {
                 return status::NOT_FOUND;
@@ -332,10 +424,14 @@ fn define_host_calls(linker: &mut Linker<State>) -> Result<()> {
         "proxy_replace_header_map_value",
         |mut c: Caller<'_, State>, map: i32, kp: i32, ks: i32, vp: i32, vs: i32| -> i32 {
             count(&mut c);
-            let (Some(key), Some(value)) = (read(&mut c, kp, ks).and_then(lower), read(&mut c, vp, vs)) else {
+            let (Some(key), Some(value)) =
+                (read(&mut c, kp, ks).and_then(lower), read(&mut c, vp, vs))
+            else {
                 return status::INVALID_MEMORY_ACCESS;
             };
-            let Some(m) = c.data_mut().map(map) else { return status::BAD_ARGUMENT };
+            let Some(m) = c.data_mut().map(map) else {
+                return status::BAD_ARGUMENT;
+            };
             // Envoy's setCopy: every existing value goes, one new entry stays.
             match m.iter().position(|(n, _)| *n == key) {
                 Some(first) => {
@@ -356,21 +452,33 @@ fn define_host_calls(linker: &mut Linker<State>) -> Result<()> {
         "proxy_add_header_map_value",
         |mut c: Caller<'_, State>, map: i32, kp: i32, ks: i32, vp: i32, vs: i32| -> i32 {
             count(&mut c);
-            let (Some(key), Some(value)) = (read(&mut c, kp, ks).and_then(lower), read(&mut c, vp, vs)) else {
+            let (Some(key), Some(value)) =
+                (read(&mut c, kp, ks).and_then(lower), read(&mut c, vp, vs))
+            else {
                 return status::INVALID_MEMORY_ACCESS;
             };
-            let Some(m) = c.data_mut().map(map) else { return status::BAD_ARGUMENT };
+            let Some(m) = c.data_mut().map(map) else {
+                return status::BAD_ARGUMENT;
+            };
             m.push((key, value));
             status::OK
         },
     )?;
-    linker.func_wrap("env", "proxy_remove_header_map_value", |mut c: Caller<'_, State>, map: i32, kp: i32, ks: i32| -> i32 {
-        count(&mut c);
-        let Some(key) = read(&mut c, kp, ks).and_then(lower) else { return status::INVALID_MEMORY_ACCESS };
-        let Some(m) = c.data_mut().map(map) else { return status::BAD_ARGUMENT };
-        m.retain(|(n, _)| *n != key);
-        status::OK
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_remove_header_map_value",
+        |mut c: Caller<'_, State>, map: i32, kp: i32, ks: i32| -> i32 {
+            count(&mut c);
+            let Some(key) = read(&mut c, kp, ks).and_then(lower) else {
+                return status::INVALID_MEMORY_ACCESS;
+            };
+            let Some(m) = c.data_mut().map(map) else {
+                return status::BAD_ARGUMENT;
+            };
+            m.retain(|(n, _)| *n != key);
+            status::OK
+        },
+    )?;
     linker.func_wrap(
         "env",
         "proxy_get_property",
@@ -382,26 +490,53 @@ fn define_host_calls(linker: &mut Linker<State>) -> Result<()> {
     linker.func_wrap(
         "env",
         "proxy_send_local_response",
-        |mut c: Caller<'_, State>, code: i32, dp: i32, ds: i32, bp: i32, bs: i32, hp: i32, hs: i32, grpc: i32| -> i32 {
+        |mut c: Caller<'_, State>,
+         code: i32,
+         dp: i32,
+         ds: i32,
+         bp: i32,
+         bs: i32,
+         hp: i32,
+         hs: i32,
+         grpc: i32|
+         -> i32 {
             count(&mut c);
-            let (Some(details), Some(body), Some(headers)) = (read(&mut c, dp, ds), read(&mut c, bp, bs), read(&mut c, hp, hs))
-            else {
+            let (Some(details), Some(body), Some(headers)) = (
+                read(&mut c, dp, ds),
+                read(&mut c, bp, bs),
+                read(&mut c, hp, hs),
+            ) else {
                 return status::INVALID_MEMORY_ACCESS;
             };
-            let Some(headers) = deserialize_map(&headers) else { return status::BAD_ARGUMENT };
-            c.data_mut().local_response =
-                Some(LocalResponse { status: code as u32, details, body, headers, grpc_status: grpc });
+            let Some(headers) = deserialize_map(&headers) else {
+                return status::BAD_ARGUMENT;
+            };
+            c.data_mut().local_response = Some(LocalResponse {
+                status: code as u32,
+                details,
+                body,
+                headers,
+                grpc_status: grpc,
+            });
             status::OK
         },
     )?;
-    linker.func_wrap("env", "proxy_set_tick_period_milliseconds", |mut c: Caller<'_, State>, _ms: i32| -> i32 {
-        count(&mut c);
-        status::OK
-    })?;
-    linker.func_wrap("env", "proxy_continue_stream", |mut c: Caller<'_, State>, _t: i32| -> i32 {
-        count(&mut c);
-        status::OK
-    })?;
+    linker.func_wrap(
+        "env",
+        "proxy_set_tick_period_milliseconds",
+        |mut c: Caller<'_, State>, _ms: i32| -> i32 {
+            count(&mut c);
+            status::OK
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_continue_stream",
+        |mut c: Caller<'_, State>, _t: i32| -> i32 {
+            count(&mut c);
+            status::OK
+        },
+    )?;
     Ok(())
 }
 
@@ -446,7 +581,11 @@ impl Host {
     }
 
     /// Instantiates and starts the plugin the way Envoy does, up to `proxy_on_configure`.
-    pub fn with_module(engine: &Engine, module: &Module, plugin_configuration: &[u8]) -> Result<Host> {
+    pub fn with_module(
+        engine: &Engine,
+        module: &Module,
+        plugin_configuration: &[u8],
+    ) -> Result<Host> {
         if module.get_export("proxy_abi_version_0_2_1").is_none() {
             wasmtime::bail!("the module does not export proxy_abi_version_0_2_1");
         }
@@ -479,16 +618,27 @@ impl Host {
         let state = State {
             log_level: level::INFO,
             plugin_configuration: plugin_configuration.to_vec(),
-            now_ns: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64),
+            now_ns: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64),
             ..State::default()
         };
         let mut store = Store::new(engine, state);
         let instance = linker.instantiate(&mut store, module)?;
         // Reactor modules export `_initialize`; command modules `_start` (Envoy runs one of them).
-        if let Some(f) = ["_initialize", "_start"].iter().find_map(|n| instance.get_typed_func::<(), ()>(&mut store, n).ok()) {
+        if let Some(f) = ["_initialize", "_start"]
+            .iter()
+            .find_map(|n| instance.get_typed_func::<(), ()>(&mut store, n).ok())
+        {
             f.call(&mut store, ())?;
         }
-        let mut host = Host { store, instance, root_id: 1, next_id: 2, configured: false };
+        let mut host = Host {
+            store,
+            instance,
+            root_id: 1,
+            next_id: 2,
+            configured: false,
+        };
         host.call::<(i32, i32), ()>("proxy_on_context_create", (host.root_id, 0))?;
         let vm_size = host.store.data().vm_configuration.len() as i32;
         let started = host.call::<(i32, i32), i32>("proxy_on_vm_start", (host.root_id, vm_size))?;
@@ -496,12 +646,19 @@ impl Host {
             wasmtime::bail!("proxy_on_vm_start returned false");
         }
         let size = host.store.data().plugin_configuration.len() as i32;
-        host.configured = host.call::<(i32, i32), i32>("proxy_on_configure", (host.root_id, size))? != 0;
+        host.configured =
+            host.call::<(i32, i32), i32>("proxy_on_configure", (host.root_id, size))? != 0;
         Ok(host)
     }
 
-    fn call<P: wasmtime::WasmParams, R: wasmtime::WasmResults>(&mut self, name: &str, params: P) -> Result<R> {
-        let f = self.instance.get_typed_func::<P, R>(&mut self.store, name)?;
+    fn call<P: wasmtime::WasmParams, R: wasmtime::WasmResults>(
+        &mut self,
+        name: &str,
+        params: P,
+    ) -> Result<R> {
+        let f = self
+            .instance
+            .get_typed_func::<P, R>(&mut self.store, name)?;
         f.call(&mut self.store, params)
     }
 
@@ -509,7 +666,8 @@ impl Host {
     pub fn reconfigure(&mut self, plugin_configuration: &[u8]) -> Result<bool> {
         self.store.data_mut().plugin_configuration = plugin_configuration.to_vec();
         let size = plugin_configuration.len() as i32;
-        self.configured = self.call::<(i32, i32), i32>("proxy_on_configure", (self.root_id, size))? != 0;
+        self.configured =
+            self.call::<(i32, i32), i32>("proxy_on_configure", (self.root_id, size))? != 0;
         Ok(self.configured)
     }
 
@@ -520,16 +678,20 @@ impl Host {
         self.next_id = self.next_id.wrapping_add(1).max(2);
         {
             let s = self.store.data_mut();
-            s.request_headers = headers.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.to_vec())).collect();
+            s.request_headers = headers
+                .iter()
+                .map(|(n, v)| (n.to_ascii_lowercase(), v.to_vec()))
+                .collect();
             s.local_response = None;
         }
         self.call::<(i32, i32), ()>("proxy_on_context_create", (id, self.root_id))?;
         let n = headers.len() as i32;
-        let action = match self.call::<(i32, i32, i32), i32>("proxy_on_request_headers", (id, n, 1))? {
-            0 => Action::Continue,
-            1 => Action::Pause,
-            x => Action::Other(x),
-        };
+        let action =
+            match self.call::<(i32, i32, i32), i32>("proxy_on_request_headers", (id, n, 1))? {
+                0 => Action::Continue,
+                1 => Action::Pause,
+                x => Action::Other(x),
+            };
         let exchange = Exchange {
             action,
             local_response: self.store.data_mut().local_response.take(),

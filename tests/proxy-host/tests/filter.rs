@@ -28,10 +28,12 @@ fn read(path: &str) -> String {
 fn module() -> &'static (wasmtime::Engine, wasmtime::Module) {
     static M: OnceLock<(wasmtime::Engine, wasmtime::Module)> = OnceLock::new();
     M.get_or_init(|| {
-        let path = std::env::var("DRF_SSO_FILTER_WASM")
-            .unwrap_or_else(|_| repo("filter/target/wasm32-unknown-unknown/release/drf_sso_jwt_filter.wasm"));
-        let wasm = std::fs::read(&path)
-            .unwrap_or_else(|e| panic!("{path}: {e}; build the filter first (bash tests/proxy/run.sh)"));
+        let path = std::env::var("DRF_SSO_FILTER_WASM").unwrap_or_else(|_| {
+            repo("filter/target/wasm32-unknown-unknown/release/drf_sso_jwt_filter.wasm")
+        });
+        let wasm = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!("{path}: {e}; build the filter first (bash tests/proxy/run.sh)")
+        });
         let engine = wasmtime::Engine::default();
         let module = wasmtime::Module::new(&engine, &wasm).expect("the filter compiles");
         (engine, module)
@@ -61,14 +63,19 @@ fn with(mut cfg: Value, changes: Value) -> Value {
 
 fn host_with(cfg: &Value) -> Host {
     let (engine, module) = module();
-    let mut host = Host::with_module(engine, module, cfg.to_string().as_bytes()).expect("the filter starts");
+    let mut host =
+        Host::with_module(engine, module, cfg.to_string().as_bytes()).expect("the filter starts");
     host.set_now(NOW);
     host
 }
 
 fn host() -> Host {
     let h = host_with(&base_config());
-    assert!(h.configured, "base configuration accepted: {:?}", h.state().logs);
+    assert!(
+        h.configured,
+        "base configuration accepted: {:?}",
+        h.state().logs
+    );
     h
 }
 
@@ -85,9 +92,11 @@ fn pem_block<'a>(text: &'a str, label: &str) -> &'a str {
 fn private_key(file: &str) -> rsa::PrivateKey {
     let text = read(&format!("keys/{file}"));
     if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
-        rsa::PrivateKey::from_pkcs1_pem(pem_block(&text, "RSA PRIVATE KEY")).expect("PKCS#1 private key")
+        rsa::PrivateKey::from_pkcs1_pem(pem_block(&text, "RSA PRIVATE KEY"))
+            .expect("PKCS#1 private key")
     } else {
-        rsa::PrivateKey::from_pkcs8_pem(pem_block(&text, "PRIVATE KEY")).expect("PKCS#8 private key")
+        rsa::PrivateKey::from_pkcs8_pem(pem_block(&text, "PRIVATE KEY"))
+            .expect("PKCS#8 private key")
     }
 }
 
@@ -97,8 +106,14 @@ fn b64(data: &[u8]) -> String {
 
 /// An RS256 token over exactly these header and payload JSON texts, signed with `key_file`.
 fn sign(key_file: &str, header: &Value, payload: &Value) -> String {
-    let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(payload.to_string().as_bytes()));
-    let sig = private_key(key_file).pkcs1v15_sign::<Sha256>(input.as_bytes()).expect("signing works");
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(payload.to_string().as_bytes())
+    );
+    let sig = private_key(key_file)
+        .pkcs1v15_sign::<Sha256>(input.as_bytes())
+        .expect("signing works");
     format!("{input}.{}", b64(&sig))
 }
 
@@ -122,13 +137,22 @@ fn token(key_file: &str, kid: Option<&str>, payload: &Value) -> String {
 }
 
 fn valid_token() -> String {
-    token("myapp-20200410.pem", Some("myapp-20200410"), &claims("myapp"))
+    token(
+        "myapp-20200410.pem",
+        Some("myapp-20200410"),
+        &claims("myapp"),
+    )
 }
 
 // ---- requests ----
 
 fn get(host: &mut Host, path: &str, extra: &[(&str, &str)]) -> Exchange {
-    let mut headers = vec![(":method", "GET"), (":path", path), (":authority", "api.example"), (":scheme", "https")];
+    let mut headers = vec![
+        (":method", "GET"),
+        (":path", path),
+        (":authority", "api.example"),
+        (":scheme", "https"),
+    ];
     headers.extend_from_slice(extra);
     host.request_text(&headers).expect("no trap")
 }
@@ -144,7 +168,10 @@ fn assert_401(x: &Exchange, detail: &str) {
     assert_eq!(x.action, Action::Pause, "a rejected request stops");
     let r = x.local_response.as_ref().expect("a local 401 reply");
     assert_eq!(r.status, 401);
-    assert_eq!(r.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/json")
+    );
     assert_eq!(r.header("www-authenticate").as_deref(), Some(WWW));
     let body: Value = serde_json::from_slice(&r.body).expect("JSON body");
     assert_eq!(body, json!({"detail": detail}), "body {}", r.body_text());
@@ -155,12 +182,18 @@ fn assert_401(x: &Exchange, detail: &str) {
 #[track_caller]
 fn assert_no_sso_headers(x: &Exchange) {
     for (n, v) in &x.request_headers {
-        assert!(!n.starts_with("x-sso-"), "{n}: {} reached the upstream", String::from_utf8_lossy(v));
+        assert!(
+            !n.starts_with("x-sso-"),
+            "{n}: {} reached the upstream",
+            String::from_utf8_lossy(v)
+        );
     }
 }
 
 fn payload_header(x: &Exchange) -> Value {
-    let h = x.upstream_header("x-sso-payload").expect("x-sso-payload set");
+    let h = x
+        .upstream_header("x-sso-payload")
+        .expect("x-sso-payload set");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).expect("base64url")).expect("JSON payload")
 }
 
@@ -185,14 +218,29 @@ fn valid_tokens_of_each_issuer_and_key_rotation_pass_with_claim_headers() {
         assert_eq!(x.upstream_header("x-sso-uid"), Some(format!("u-{iss}")));
         assert_eq!(x.upstream_header("x-sso-sid").as_deref(), Some("sess-9"));
         assert_eq!(x.upstream_header("x-sso-iss").as_deref(), Some(iss));
-        assert_eq!(x.upstream_header("x-sso-email"), None, "absent claim sets no header");
+        assert_eq!(
+            x.upstream_header("x-sso-email"),
+            None,
+            "absent claim sets no header"
+        );
         assert_eq!(payload_header(&x), payload);
-        assert_eq!(x.upstream_header("authorization"), Some(format!("JWT {t}")), "token kept by default");
+        assert_eq!(
+            x.upstream_header("authorization"),
+            Some(format!("JWT {t}")),
+            "token kept by default"
+        );
     }
     // An authorization token (drf-sso `token: auth`) for this service.
-    let auth = claims_with("otherapp", json!({"token": "auth", "aud": ["myapp", "otherapp"]}));
+    let auth = claims_with(
+        "otherapp",
+        json!({"token": "auth", "aud": ["myapp", "otherapp"]}),
+    );
     assert!(with_token(&mut h, &token("otherapp-2024.pem", None, &auth)).forwarded());
-    assert!(h.state().unimplemented.is_empty(), "the filter used only implemented host calls: {:?}", h.state().unimplemented);
+    assert!(
+        h.state().unimplemented.is_empty(),
+        "the filter used only implemented host calls: {:?}",
+        h.state().unimplemented
+    );
 }
 
 #[test]
@@ -205,11 +253,29 @@ fn claim_values_become_header_text() {
     let x = with_token(&mut h, &token("myapp-20200410.pem", None, &payload));
     assert!(x.forwarded());
     assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("7"));
-    assert_eq!(x.upstream_header("x-sso-cid").as_deref(), Some("True"), "Python str()");
-    assert_eq!(x.upstream_header("x-sso-email").as_deref(), Some("ada@example.com"));
-    assert_eq!(x.upstream_header("x-sso-scopes").as_deref(), Some(r#"["read","write"]"#));
-    assert_eq!(x.upstream_header("x-sso-sid"), None, "a value no header may carry is left out");
-    assert_eq!(payload_header(&x)["sid"], "a\nb", "…but the payload header has it");
+    assert_eq!(
+        x.upstream_header("x-sso-cid").as_deref(),
+        Some("True"),
+        "Python str()"
+    );
+    assert_eq!(
+        x.upstream_header("x-sso-email").as_deref(),
+        Some("ada@example.com")
+    );
+    assert_eq!(
+        x.upstream_header("x-sso-scopes").as_deref(),
+        Some(r#"["read","write"]"#)
+    );
+    assert_eq!(
+        x.upstream_header("x-sso-sid"),
+        None,
+        "a value no header may carry is left out"
+    );
+    assert_eq!(
+        payload_header(&x)["sid"],
+        "a\nb",
+        "…but the payload header has it"
+    );
 }
 
 #[test]
@@ -225,11 +291,23 @@ fn claim_headers_and_payload_header_are_configurable() {
     assert!(x.forwarded());
     assert_eq!(x.upstream_header("x-user-id").as_deref(), Some("u-1"));
     assert_eq!(x.upstream_header("x-user-role").as_deref(), Some("admin"));
-    assert_eq!(x.upstream_header("x-sso-uid"), None, "the given map replaces the defaults");
-    assert_eq!(x.upstream_header("x-sso-payload"), None, "payload_header: null disables it");
+    assert_eq!(
+        x.upstream_header("x-sso-uid"),
+        None,
+        "the given map replaces the defaults"
+    );
+    assert_eq!(
+        x.upstream_header("x-sso-payload"),
+        None,
+        "payload_header: null disables it"
+    );
     assert_no_sso_headers(&x);
     // Forged custom claim headers are removed as well.
-    let x = get(&mut h, "/api", &[("x-user-id", "admin"), ("x-user-role", "root")]);
+    let x = get(
+        &mut h,
+        "/api",
+        &[("x-user-id", "admin"), ("x-user-role", "root")],
+    );
     assert!(x.forwarded());
     assert_eq!(x.upstream_header("x-user-id"), None);
     assert_eq!(x.upstream_header("x-user-role"), None);
@@ -245,7 +323,10 @@ fn strip_token_removes_the_credentials_after_success_only() {
     // Another scheme is not ours to strip.
     let x = get(&mut h, "/api", &[("authorization", "Basic dTpw")]);
     assert!(x.forwarded());
-    assert_eq!(x.upstream_header("authorization").as_deref(), Some("Basic dTpw"));
+    assert_eq!(
+        x.upstream_header("authorization").as_deref(),
+        Some("Basic dTpw")
+    );
 }
 
 #[test]
@@ -254,14 +335,33 @@ fn each_error_class_is_a_401_with_drf_text() {
     let expired = token(
         "myapp-20200410.pem",
         None,
-        &claims_with("myapp", json!({"iat": NOW as i64 - 1000, "exp": NOW as i64 - 1})),
+        &claims_with(
+            "myapp",
+            json!({"iat": NOW as i64 - 1000, "exp": NOW as i64 - 1}),
+        ),
     );
-    let attacker = token("test-only-attacker.pem", Some("myapp-20200410"), &claims("myapp"));
-    let wrong_rotation = token("myapp-20200410.pem", Some("myapp-20180101"), &claims("myapp"));
+    let attacker = token(
+        "test-only-attacker.pem",
+        Some("myapp-20200410"),
+        &claims("myapp"),
+    );
+    let wrong_rotation = token(
+        "myapp-20200410.pem",
+        Some("myapp-20180101"),
+        &claims("myapp"),
+    );
     let unknown_kid = token("myapp-20200410.pem", Some("myapp-2099"), &claims("myapp"));
     let unknown_issuer = token("myapp-20200410.pem", None, &claims("stranger"));
-    let no_uid = token("myapp-20200410.pem", None, &claims_with("myapp", json!({"uid": ""})));
-    let wrong_aud = token("myapp-20200410.pem", None, &claims_with("myapp", json!({"aud": "elsewhere"})));
+    let no_uid = token(
+        "myapp-20200410.pem",
+        None,
+        &claims_with("myapp", json!({"uid": ""})),
+    );
+    let wrong_aud = token(
+        "myapp-20200410.pem",
+        None,
+        &claims_with("myapp", json!({"aud": "elsewhere"})),
+    );
     let valid = valid_token();
     // Change a signature character well inside the segment (the last one carries padding bits).
     let mut tampered = valid.clone().into_bytes();
@@ -273,16 +373,40 @@ fn each_error_class_is_a_401_with_drf_text() {
         (format!("JWT {attacker}"), "Error decoding signature."),
         (format!("JWT {wrong_rotation}"), "Error decoding signature."),
         (format!("JWT {tampered}"), "Error decoding signature."),
-        (format!("JWT {unknown_kid}"), "Unauthorized token signing key."),
-        (format!("JWT {unknown_issuer}"), "Incorrect authentication credentials."),
-        (format!("JWT {no_uid}"), "Incorrect authentication credentials."),
-        (format!("JWT {wrong_aud}"), "Incorrect authentication credentials."),
+        (
+            format!("JWT {unknown_kid}"),
+            "Unauthorized token signing key.",
+        ),
+        (
+            format!("JWT {unknown_issuer}"),
+            "Incorrect authentication credentials.",
+        ),
+        (
+            format!("JWT {no_uid}"),
+            "Incorrect authentication credentials.",
+        ),
+        (
+            format!("JWT {wrong_aud}"),
+            "Incorrect authentication credentials.",
+        ),
         ("JWT not-a-token".into(), "Error decoding signature."),
         ("JWT a.b.c".into(), "Error decoding signature."),
-        (format!("JWT {}", "A".repeat(9000)), "Error decoding signature."),
-        ("JWT".into(), "Invalid token header. No credentials provided."),
-        ("jwt   ".into(), "Invalid token header. No credentials provided."),
-        (format!("JWT {valid} extra"), "Invalid token header. Token string should not contain spaces."),
+        (
+            format!("JWT {}", "A".repeat(9000)),
+            "Error decoding signature.",
+        ),
+        (
+            "JWT".into(),
+            "Invalid token header. No credentials provided.",
+        ),
+        (
+            "jwt   ".into(),
+            "Invalid token header. No credentials provided.",
+        ),
+        (
+            format!("JWT {valid} extra"),
+            "Invalid token header. Token string should not contain spaces.",
+        ),
     ];
     for (auth, detail) in &cases {
         let x = get(&mut h, "/api/me", &[("authorization", auth)]);
@@ -291,11 +415,23 @@ fn each_error_class_is_a_401_with_drf_text() {
     }
     // Not UTF-8 after the scheme.
     let x = h
-        .request(&[(":method", b"GET"), (":path", b"/api"), ("authorization", b"JWT \xff\xfe")])
+        .request(&[
+            (":method", b"GET"),
+            (":path", b"/api"),
+            ("authorization", b"JWT \xff\xfe"),
+        ])
         .expect("no trap");
-    assert_401(&x, "Invalid token header. Token string should not contain invalid characters.");
+    assert_401(
+        &x,
+        "Invalid token header. Token string should not contain invalid characters.",
+    );
     // The same valid token still passes, and the scheme is case-insensitive as in DRF.
-    assert!(get(&mut h, "/api", &[("authorization", &format!("jwt {valid}"))]).forwarded());
+    assert!(get(
+        &mut h,
+        "/api",
+        &[("authorization", &format!("jwt {valid}"))]
+    )
+    .forwarded());
 }
 
 #[test]
@@ -307,7 +443,10 @@ fn the_host_clock_decides_expiry() {
     h.set_now(NOW + 301.0);
     assert_401(&with_token(&mut h, &t), "Signature has expired.");
     h.set_now(NOW - 100.0); // iat = NOW - 10 is in the future
-    assert_401(&with_token(&mut h, &t), "Incorrect authentication credentials.");
+    assert_401(
+        &with_token(&mut h, &t),
+        "Incorrect authentication credentials.",
+    );
 }
 
 #[test]
@@ -340,7 +479,11 @@ fn forged_sso_headers_are_always_removed() {
     headers.push(("authorization", &auth));
     let x = get(&mut h, "/api", &headers);
     assert!(x.forwarded());
-    let uids: Vec<_> = x.request_headers.iter().filter(|(n, _)| n == "x-sso-uid").collect();
+    let uids: Vec<_> = x
+        .request_headers
+        .iter()
+        .filter(|(n, _)| n == "x-sso-uid")
+        .collect();
     assert_eq!(uids.len(), 1);
     assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("u-1"));
     assert_eq!(x.upstream_header("x-sso-sid").as_deref(), Some("s-1"));
@@ -353,15 +496,28 @@ fn anonymous_requests_follow_allow_anonymous() {
     let mut open = host();
     let mut closed = host_with(&with(base_config(), json!({"allow_anonymous": false})));
     assert!(closed.configured);
-    for extra in [vec![], vec![("authorization", "")], vec![("authorization", "Basic dTpw")], vec![("authorization", "Bearer x")]]
-    {
+    for extra in [
+        vec![],
+        vec![("authorization", "")],
+        vec![("authorization", "Basic dTpw")],
+        vec![("authorization", "Bearer x")],
+    ] {
         let x = get(&mut open, "/api", &extra);
-        assert!(x.forwarded(), "{extra:?}: DRF returns None → unauthenticated pass-through");
+        assert!(
+            x.forwarded(),
+            "{extra:?}: DRF returns None → unauthenticated pass-through"
+        );
         assert_no_sso_headers(&x);
-        assert_401(&get(&mut closed, "/api", &extra), "Authentication credentials were not provided.");
+        assert_401(
+            &get(&mut closed, "/api", &extra),
+            "Authentication credentials were not provided.",
+        );
     }
     // Credentials are still checked in both modes.
-    assert_401(&get(&mut open, "/api", &[("authorization", "JWT")]), "Invalid token header. No credentials provided.");
+    assert_401(
+        &get(&mut open, "/api", &[("authorization", "JWT")]),
+        "Invalid token header. No credentials provided.",
+    );
     assert!(with_token(&mut closed, &valid_token()).forwarded());
 }
 
@@ -371,16 +527,36 @@ fn skip_paths_match_whole_segments() {
     let expired = token(
         "myapp-20200410.pem",
         None,
-        &claims_with("myapp", json!({"iat": NOW as i64 - 1000, "exp": NOW as i64 - 1})),
+        &claims_with(
+            "myapp",
+            json!({"iat": NOW as i64 - 1000, "exp": NOW as i64 - 1}),
+        ),
     );
     let auth = format!("JWT {expired}");
-    for path in ["/healthz", "/healthz/live", "/healthz?probe=1", "/static/app.js", "/static/"] {
+    for path in [
+        "/healthz",
+        "/healthz/live",
+        "/healthz?probe=1",
+        "/static/app.js",
+        "/static/",
+    ] {
         let x = get(&mut h, path, &[("authorization", &auth)]);
         assert!(x.forwarded(), "{path} skips authentication");
         assert_eq!(x.upstream_header("x-sso-uid"), None);
     }
-    for path in ["/healthzx", "/api/healthz", "/static", "/healthz/../admin", "/healthz/%2e%2e/admin", "//healthz", "/healthz//x"] {
-        assert_401(&get(&mut h, path, &[]), "Authentication credentials were not provided.");
+    for path in [
+        "/healthzx",
+        "/api/healthz",
+        "/static",
+        "/healthz/../admin",
+        "/healthz/%2e%2e/admin",
+        "//healthz",
+        "/healthz//x",
+    ] {
+        assert_401(
+            &get(&mut h, path, &[]),
+            "Authentication credentials were not provided.",
+        );
     }
 }
 
@@ -394,7 +570,10 @@ fn authenticate_header_sets_the_scheme_and_www_authenticate() {
     assert!(get(&mut h, "/api", &[("authorization", &format!("Bearer {t}"))]).forwarded());
     let x = get(&mut h, "/api", &[("authorization", "Bearer nope")]);
     let r = x.local_response.expect("401");
-    assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer realm=\"api\""));
+    assert_eq!(
+        r.header("www-authenticate").as_deref(),
+        Some("Bearer realm=\"api\"")
+    );
     // `JWT …` is now another scheme: anonymous.
     let x = get(&mut h, "/api", &[("authorization", &format!("JWT {t}"))]);
     assert!(x.forwarded());
@@ -403,14 +582,24 @@ fn authenticate_header_sets_the_scheme_and_www_authenticate() {
 
 #[test]
 fn a_custom_credentials_header_is_read() {
-    let mut h = host_with(&with(base_config(), json!({"header": "X-Api-Token", "strip_token": true})));
+    let mut h = host_with(&with(
+        base_config(),
+        json!({"header": "X-Api-Token", "strip_token": true}),
+    ));
     assert!(h.configured);
     let auth = format!("JWT {}", valid_token());
-    let x = get(&mut h, "/api", &[("x-api-token", &auth), ("authorization", "JWT garbage")]);
+    let x = get(
+        &mut h,
+        "/api",
+        &[("x-api-token", &auth), ("authorization", "JWT garbage")],
+    );
     assert!(x.forwarded());
     assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("u-1"));
     assert_eq!(x.upstream_header("x-api-token"), None);
-    assert_eq!(x.upstream_header("authorization").as_deref(), Some("JWT garbage"));
+    assert_eq!(
+        x.upstream_header("authorization").as_deref(),
+        Some("JWT garbage")
+    );
 }
 
 #[test]
@@ -421,7 +610,8 @@ fn bad_configuration_fails_on_configure_and_requests_fail_closed() {
     weak_key["settings"]["PUBLIC_KEYS"]["weak"] = json!("test-only-1024.pem");
     weak_key["keys"]["test-only-1024.pem"] = json!(read("keys/test-only-1024.pem"));
     let mut bad_pem = base_config();
-    bad_pem["keys"]["otherapp-2024.pem"] = json!("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+    bad_pem["keys"]["otherapp-2024.pem"] =
+        json!("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
     let mut bad_setting = base_config();
     bad_setting["settings"]["VERIFY_EXPIRATION"] = json!("yes");
     let cases: Vec<(&str, Vec<u8>)> = vec![
@@ -429,17 +619,58 @@ fn bad_configuration_fails_on_configure_and_requests_fail_closed() {
         ("not JSON", b"{settings:".to_vec()),
         ("not an object", b"[1, 2]".to_vec()),
         ("no settings", json!({"keys": {}}).to_string().into_bytes()),
-        ("unknown key", with(base_config(), json!({"allow_anonymus": false})).to_string().into_bytes()),
+        (
+            "unknown key",
+            with(base_config(), json!({"allow_anonymus": false}))
+                .to_string()
+                .into_bytes(),
+        ),
         ("missing key file", wrong_key_name.to_string().into_bytes()),
         ("1024-bit key", weak_key.to_string().into_bytes()),
         ("bad PEM", bad_pem.to_string().into_bytes()),
         ("bad setting type", bad_setting.to_string().into_bytes()),
-        ("allow_anonymous not bool", with(base_config(), json!({"allow_anonymous": "no"})).to_string().into_bytes()),
-        ("skip_paths not a list", with(base_config(), json!({"skip_paths": "/healthz"})).to_string().into_bytes()),
-        ("relative skip path", with(base_config(), json!({"skip_paths": ["healthz"]})).to_string().into_bytes()),
-        ("bad header name", with(base_config(), json!({"claim_headers": {"uid": "x sso uid"}})).to_string().into_bytes()),
-        ("claim into credentials header", with(base_config(), json!({"claim_headers": {"uid": "authorization"}})).to_string().into_bytes()),
-        ("header not a string", with(base_config(), json!({"header": 5})).to_string().into_bytes()),
+        (
+            "allow_anonymous not bool",
+            with(base_config(), json!({"allow_anonymous": "no"}))
+                .to_string()
+                .into_bytes(),
+        ),
+        (
+            "skip_paths not a list",
+            with(base_config(), json!({"skip_paths": "/healthz"}))
+                .to_string()
+                .into_bytes(),
+        ),
+        (
+            "relative skip path",
+            with(base_config(), json!({"skip_paths": ["healthz"]}))
+                .to_string()
+                .into_bytes(),
+        ),
+        (
+            "bad header name",
+            with(
+                base_config(),
+                json!({"claim_headers": {"uid": "x sso uid"}}),
+            )
+            .to_string()
+            .into_bytes(),
+        ),
+        (
+            "claim into credentials header",
+            with(
+                base_config(),
+                json!({"claim_headers": {"uid": "authorization"}}),
+            )
+            .to_string()
+            .into_bytes(),
+        ),
+        (
+            "header not a string",
+            with(base_config(), json!({"header": 5}))
+                .to_string()
+                .into_bytes(),
+        ),
         ("not UTF-8", b"{\"settings\": \"\xff\"}".to_vec()),
     ];
     let (engine, module) = module();
@@ -447,16 +678,27 @@ fn bad_configuration_fails_on_configure_and_requests_fail_closed() {
         let mut h = Host::with_module(engine, module, &cfg).expect("the VM still starts");
         h.set_now(NOW);
         assert!(!h.configured, "{what}: on_configure returns false");
-        let errors: Vec<_> = h.state().logs.iter().filter(|(l, _)| *l == level::ERROR).collect();
+        let errors: Vec<_> = h
+            .state()
+            .logs
+            .iter()
+            .filter(|(l, _)| *l == level::ERROR)
+            .collect();
         assert!(
-            errors.iter().any(|(_, m)| m.contains("bad plugin configuration")),
+            errors
+                .iter()
+                .any(|(_, m)| m.contains("bad plugin configuration")),
             "{what}: an error is logged: {:?}",
             h.state().logs
         );
         for _ in 0..3 {
             let x = with_token(&mut h, &valid_token());
             assert_eq!(x.action, Action::Pause, "{what}: fail closed");
-            assert_eq!(x.local_response.as_ref().map(|r| r.status), Some(500), "{what}");
+            assert_eq!(
+                x.local_response.as_ref().map(|r| r.status),
+                Some(500),
+                "{what}"
+            );
         }
     }
 }
@@ -467,7 +709,10 @@ fn reconfiguration_replaces_the_configuration() {
     let t = valid_token();
     assert!(with_token(&mut h, &t).forwarded());
     assert!(!h.reconfigure(b"{").unwrap());
-    assert_eq!(with_token(&mut h, &t).local_response.map(|r| r.status), Some(500));
+    assert_eq!(
+        with_token(&mut h, &t).local_response.map(|r| r.status),
+        Some(500)
+    );
     assert!(h.reconfigure(base_config().to_string().as_bytes()).unwrap());
     assert!(with_token(&mut h, &t).forwarded());
 }
@@ -478,7 +723,10 @@ fn jwks_key_material_is_accepted() {
     use rsa::traits::PublicKeyParts;
     let key = private_key("myapp-20200410.pem");
     let jwk = json!({"kty": "RSA", "kid": "myapp-20200410", "n": b64(&key.n().to_be_bytes_trimmed_vartime()), "e": b64(&key.e().to_be_bytes_trimmed_vartime())});
-    for material in [json!({"keys": [jwk.clone()]}), json!(json!({"keys": [jwk.clone()]}).to_string())] {
+    for material in [
+        json!({"keys": [jwk.clone()]}),
+        json!(json!({"keys": [jwk.clone()]}).to_string()),
+    ] {
         let mut cfg = base_config();
         cfg["keys"] = json!({"myapp-20200410.pem": material, "myapp-20180101.pem": read("keys/myapp-20180101.pem"), "otherapp-2024.pem": read("keys/otherapp-2024.pem")});
         let mut h = host_with(&cfg);
@@ -492,7 +740,11 @@ fn failures_are_logged_at_debug_only() {
     let mut h = host();
     let quiet = h.state().logs.len();
     assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
-    assert_eq!(h.state().logs.len(), quiet, "nothing at info level per request");
+    assert_eq!(
+        h.state().logs.len(),
+        quiet,
+        "nothing at info level per request"
+    );
     h.set_log_level(level::DEBUG);
     assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
     let (lvl, msg) = h.state().logs.last().unwrap().clone();
@@ -504,7 +756,11 @@ fn failures_are_logged_at_debug_only() {
 fn public_halves_of_the_key_files_are_enough() {
     // Shipping only the public half works (what a deployment should do).
     let mut cfg = base_config();
-    for f in ["myapp-20200410.pem", "myapp-20180101.pem", "otherapp-2024.pem"] {
+    for f in [
+        "myapp-20200410.pem",
+        "myapp-20180101.pem",
+        "otherapp-2024.pem",
+    ] {
         cfg["keys"][f] = json!(pem_block(&read(&format!("keys/{f}")), "PUBLIC KEY"));
     }
     let mut h = host_with(&cfg);
@@ -517,12 +773,33 @@ fn public_halves_of_the_key_files_are_enough() {
 fn a_hundred_thousand_requests_in_bounded_memory() {
     let mut h = host_with(&with(base_config(), json!({"strip_token": true})));
     let valid = format!("JWT {}", valid_token());
-    let old = format!("JWT {}", token("myapp-20180101.pem", Some("myapp-20180101"), &claims("myapp")));
+    let old = format!(
+        "JWT {}",
+        token(
+            "myapp-20180101.pem",
+            Some("myapp-20180101"),
+            &claims("myapp")
+        )
+    );
     let expired = format!(
         "JWT {}",
-        token("myapp-20200410.pem", None, &claims_with("myapp", json!({"iat": NOW as i64 - 1000, "exp": NOW as i64 - 1})))
+        token(
+            "myapp-20200410.pem",
+            None,
+            &claims_with(
+                "myapp",
+                json!({"iat": NOW as i64 - 1000, "exp": NOW as i64 - 1})
+            )
+        )
     );
-    let forged = format!("JWT {}", token("test-only-attacker.pem", Some("myapp-20200410"), &claims("myapp")));
+    let forged = format!(
+        "JWT {}",
+        token(
+            "test-only-attacker.pem",
+            Some("myapp-20200410"),
+            &claims("myapp")
+        )
+    );
     let kinds: [(&str, Option<&str>); 7] = [
         ("/api/a", Some(valid.as_str())),
         ("/api/b", Some(old.as_str())),
@@ -563,19 +840,39 @@ fn a_hundred_thousand_requests_in_bounded_memory() {
     );
     assert_eq!(counts[0] + counts[1], 100_000);
     assert!(counts[0] > 40_000 && counts[1] > 40_000, "{counts:?}");
-    assert!(end_mem <= warm_mem + 64 * 1024, "memory grew from {warm_mem} to {end_mem} bytes");
-    assert!(h.state().unimplemented.is_empty(), "{:?}", h.state().unimplemented);
+    assert!(
+        end_mem <= warm_mem + 64 * 1024,
+        "memory grew from {warm_mem} to {end_mem} bytes"
+    );
+    assert!(
+        h.state().unimplemented.is_empty(),
+        "{:?}",
+        h.state().unimplemented
+    );
 }
 
 /// The JSON plugin configuration of filter/envoy.yaml (the `value: |` block scalar).
 fn envoy_yaml_configuration() -> String {
     let yaml = read("filter/envoy.yaml");
     let mut lines = yaml.lines().skip_while(|l| l.trim() != "value: |");
-    let key_line = lines.next().expect("a `value: |` block in filter/envoy.yaml");
+    let key_line = lines
+        .next()
+        .expect("a `value: |` block in filter/envoy.yaml");
     let indent = key_line.len() - key_line.trim_start().len();
-    let block: Vec<&str> = lines.take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent).collect();
-    let strip = block.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
-    block.iter().map(|l| l.get(strip..).unwrap_or("")).collect::<Vec<_>>().join("\n")
+    let block: Vec<&str> = lines
+        .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
+        .collect();
+    let strip = block
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    block
+        .iter()
+        .map(|l| l.get(strip..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -587,11 +884,26 @@ fn the_envoy_example_configuration_works() {
     let x = with_token(&mut h, &valid_token());
     assert!(x.forwarded());
     assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("u-1"));
-    assert!(with_token(&mut h, &token("otherapp-2024.pem", None, &claims("otherapp"))).forwarded());
-    assert!(with_token(&mut h, &token("myapp-20180101.pem", Some("myapp-20180101"), &claims("myapp"))).forwarded());
+    assert!(with_token(
+        &mut h,
+        &token("otherapp-2024.pem", None, &claims("otherapp"))
+    )
+    .forwarded());
+    assert!(with_token(
+        &mut h,
+        &token(
+            "myapp-20180101.pem",
+            Some("myapp-20180101"),
+            &claims("myapp")
+        )
+    )
+    .forwarded());
     assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
     assert!(get(&mut h, "/healthz", &[("authorization", "JWT x.y.z")]).forwarded());
-    assert!(get(&mut h, "/api", &[]).forwarded(), "allow_anonymous: true");
+    assert!(
+        get(&mut h, "/api", &[]).forwarded(),
+        "allow_anonymous: true"
+    );
     // It carries public keys only.
     assert!(!text.contains("PRIVATE KEY"));
 }
