@@ -549,7 +549,6 @@ impl Parser<'_> {
                 return Err(self.err("Expecting value"));
             }
         }
-        let int_end = self.i;
         let mut is_float = false;
         if self.peek() == Some(0x2e) && matches!(self.s.get(self.i + 1), Some(0x30..=0x39)) {
             self.i += 1;
@@ -581,7 +580,6 @@ impl Parser<'_> {
             }
             Ok(Value::Float(f))
         } else {
-            let _ = int_end;
             parse_int_text(&text)
                 .map(Value::Int)
                 .map_err(JsonError::Invalid)

@@ -290,6 +290,17 @@ pub fn key_id(file_name: &str) -> &str {
     }
 }
 
+/// The material named `file` exactly, else named `file` without `.pem` (a JWKS `kid`).
+pub(crate) fn find_named<'a, K: AsRef<str>, T>(items: &'a [(K, T)], file: &str) -> Option<&'a T> {
+    let by = |name: &str| {
+        items
+            .iter()
+            .find(|(n, _)| n.as_ref() == name)
+            .map(|(_, t)| t)
+    };
+    by(file).or_else(|| by(key_id(file)))
+}
+
 /// `get_key_file_name`: picks the issuer's key file, honouring `kid`.
 pub(crate) fn key_file_name<'a>(
     keys: &'a [(String, OneOrMany)],
@@ -338,19 +349,11 @@ impl KeyStore {
         }
         let mut slots = Vec::new();
         for file in Settings::key_names(&settings.public_keys) {
-            if slots.iter().any(|(n, _)| *n == file) {
-                continue;
-            }
-            let slot = parsed
-                .iter()
-                .find(|(n, _)| *n == file)
-                .or_else(|| parsed.iter().find(|(n, _)| n == key_id(&file)))
-                .map(|(_, s)| s.clone())
-                .ok_or_else(|| {
-                    Error::Config(format!(
-                        "PUBLIC_KEYS names {file:?} but no such key was given"
-                    ))
-                })?;
+            let slot = find_named(&parsed, &file).cloned().ok_or_else(|| {
+                Error::Config(format!(
+                    "PUBLIC_KEYS names {file:?} but no such key was given"
+                ))
+            })?;
             if let PublicSlot::Key(k) = &slot {
                 if k.bits() < settings.min_key_bits {
                     return Err(Error::Config(format!(
@@ -434,9 +437,6 @@ pub(crate) fn read_key_files(
     };
     let mut out: Vec<(String, String)> = Vec::new();
     for name in Settings::key_names(map) {
-        if out.iter().any(|(n, _)| *n == name) {
-            continue;
-        }
         let path = root.join(&name);
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Error::Config(format!("cannot read key file {}: {e}", path.display())))?;

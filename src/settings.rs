@@ -278,11 +278,15 @@ impl Settings {
         }
     }
 
-    /// Every key file name either key map mentions.
-    pub(crate) fn key_names<'a>(
-        map: &'a [(String, OneOrMany)],
-    ) -> impl Iterator<Item = String> + 'a {
-        map.iter().flat_map(|(_, names)| names.to_vec())
+    /// Every key file name a key map mentions, each once, in order of first mention.
+    pub(crate) fn key_names(map: &[(String, OneOrMany)]) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for name in map.iter().flat_map(|(_, names)| names.to_vec()) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
     }
 }
 

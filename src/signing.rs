@@ -252,14 +252,7 @@ impl Issuer {
         let given: Vec<(&str, &str)> = material.into_iter().collect();
         let mut keys = Vec::new();
         for file in Settings::key_names(&settings.private_keys) {
-            if keys.iter().any(|k: &SigningKey| k.name == file) {
-                continue;
-            }
-            let text = given
-                .iter()
-                .find(|(n, _)| *n == file)
-                .or_else(|| given.iter().find(|(n, _)| *n == keys::key_id(&file)));
-            if let Some((_, text)) = text {
+            if let Some(text) = keys::find_named(&given, &file) {
                 keys.push(SigningKey::from_pem(&file, text)?);
             }
         }
