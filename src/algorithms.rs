@@ -2,6 +2,7 @@
 //! them with an RSA key: RS*/PS* verify; every other name fails in PyJWT's way.
 
 use alloc::format;
+#[cfg(feature = "std")]
 use alloc::vec;
 
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -9,6 +10,7 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use crate::errors::{Error, Result};
 use crate::json::Value;
 use crate::keys::VerifyingKey;
+use crate::rsa_public::{pkcs1v15_verify, pss_verify, Kernel};
 
 /// The RSA algorithms this crate verifies and signs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,21 +63,32 @@ impl Algorithm {
     /// Verifies `sig` over `msg`. PSS signatures shorter than the modulus are accepted
     /// as if left-padded: OpenSSL (behind PyJWT's `cryptography`) does so; PKCS#1 v1.5 it does not.
     pub fn verify(self, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
+        self.verify_with(key, msg, sig, Kernel::Best)
+    }
+
+    /// The same check with the portable Rust kernel even where an assembly one exists;
+    /// kept to cross-check the x86-64 kernel in tests.
+    #[doc(hidden)]
+    pub fn verify_portable(self, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
+        self.verify_with(key, msg, sig, Kernel::Portable)
+    }
+
+    fn verify_with(self, key: &VerifyingKey, msg: &[u8], sig: &[u8], kernel: Kernel) -> bool {
         let k = &key.monty;
-        use crate::rsa_public::{pkcs1v15_verify, pss_verify};
         match self {
-            Algorithm::RS256 => pkcs1v15_verify(k, self, &Sha256::digest(msg), sig),
-            Algorithm::RS384 => pkcs1v15_verify(k, self, &Sha384::digest(msg), sig),
-            Algorithm::RS512 => pkcs1v15_verify(k, self, &Sha512::digest(msg), sig),
-            Algorithm::PS256 => pss_verify::<Sha256>(k, &Sha256::digest(msg), sig),
-            Algorithm::PS384 => pss_verify::<Sha384>(k, &Sha384::digest(msg), sig),
-            Algorithm::PS512 => pss_verify::<Sha512>(k, &Sha512::digest(msg), sig),
+            Algorithm::RS256 => pkcs1v15_verify(k, self, &Sha256::digest(msg), sig, kernel),
+            Algorithm::RS384 => pkcs1v15_verify(k, self, &Sha384::digest(msg), sig, kernel),
+            Algorithm::RS512 => pkcs1v15_verify(k, self, &Sha512::digest(msg), sig, kernel),
+            Algorithm::PS256 => pss_verify::<Sha256>(k, &Sha256::digest(msg), sig, kernel),
+            Algorithm::PS384 => pss_verify::<Sha384>(k, &Sha384::digest(msg), sig, kernel),
+            Algorithm::PS512 => pss_verify::<Sha512>(k, &Sha512::digest(msg), sig, kernel),
         }
     }
 
     /// The same check through the `rsa` crate's own (constant-time) verification;
     /// kept to cross-check the fast path in tests and benchmarks.
     #[doc(hidden)]
+    #[cfg(feature = "std")]
     pub fn verify_with_rsa_crate(self, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
         let n = rsa::BoxedUint::from_be_slice(&key.n, (key.n.len() * 8) as u32);
         let e = rsa::BoxedUint::from_be_slice(&key.e.to_be_bytes(), 64);
@@ -117,6 +130,34 @@ impl Algorithm {
     }
 }
 
+/// Which implementation checks RSA signatures; everything but `Fast` exists to
+/// cross-check the fast path (parity harness, Wycheproof test, benchmarks).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignatureCheck {
+    /// Our Montgomery code with the fastest kernel for this CPU (the default).
+    #[default]
+    Fast,
+    /// Our Montgomery code with the portable Rust kernel.
+    Portable,
+    /// The `rsa` crate's own verification (feature `std`: keeps its exponentiation out of wasm builds).
+    #[cfg(feature = "std")]
+    RsaCrate,
+}
+
+impl SignatureCheck {
+    /// From `fast`, `portable` or `rsa-crate`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "fast" => Some(SignatureCheck::Fast),
+            "portable" => Some(SignatureCheck::Portable),
+            #[cfg(feature = "std")]
+            "rsa-crate" => Some(SignatureCheck::RsaCrate),
+            _ => None,
+        }
+    }
+}
+
 /// `PyJWS._verify_signature` with an RSA public key: the `alg` allow-list, PyJWT's
 /// algorithm table, then the signature.
 pub(crate) fn verify_signature(
@@ -125,6 +166,7 @@ pub(crate) fn verify_signature(
     key: &VerifyingKey,
     signing_input: &[u8],
     signature: &[u8],
+    check: SignatureCheck,
 ) -> Result<()> {
     let Some(alg) = header_alg else {
         return Err(Error::BadAlgorithm("Algorithm not specified".into()));
@@ -154,7 +196,13 @@ pub(crate) fn verify_signature(
             _ => Error::BadAlgorithm("Algorithm not supported".into()),
         });
     };
-    if algorithm.verify(key, signing_input, signature) {
+    let good = match check {
+        SignatureCheck::Fast => algorithm.verify(key, signing_input, signature),
+        SignatureCheck::Portable => algorithm.verify_portable(key, signing_input, signature),
+        #[cfg(feature = "std")]
+        SignatureCheck::RsaCrate => algorithm.verify_with_rsa_crate(key, signing_input, signature),
+    };
+    if good {
         Ok(())
     } else {
         Err(Error::BadSignature("Signature verification failed".into()))

@@ -10,10 +10,6 @@ use base64::Engine;
 
 use crate::errors::{Error, Result};
 
-fn is_alphabet(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
-}
-
 /// Decodes one segment; `name` is PyJWT's segment name (`header`, `payload`, `crypto`).
 ///
 /// Rules, in PyJWT's order: at most two trailing `=`, padding only on a length
@@ -30,13 +26,14 @@ pub(crate) fn decode_segment(segment: &[u8], name: &str) -> Result<Vec<u8>> {
             return Err(err());
         }
     }
-    if padding > 0 && segment.len() % 4 != 0 {
+    if padding > 0 && !segment.len().is_multiple_of(4) {
         return Err(err());
     }
-    if stripped.len() % 4 == 1 || !stripped.iter().all(|&b| is_alphabet(b)) {
+    if stripped.len() % 4 == 1 {
         return Err(err());
     }
-    // The engine rejects non-zero trailing bits, which is PyJWT's re-encode check.
+    // The engine refuses every byte outside `A-Za-z0-9-_` (so no separate alphabet pass)
+    // and non-zero trailing bits, which is PyJWT's re-encode check.
     URL_SAFE_NO_PAD.decode(stripped).map_err(|_| err())
 }
 
@@ -64,6 +61,9 @@ mod tests {
         assert!(decode_segment(b"YR", "x").is_err()); // non-canonical last char
         assert!(decode_segment(b"Y", "x").is_err()); // len % 4 == 1
         assert!(decode_segment(b"Y+/=", "x").is_err()); // standard alphabet
+        for bad in [&b"YQ.A"[..], b"Y Q", b"YQ=A", b"\xc3\xa9AA", b"YQ\0A"] {
+            assert!(decode_segment(bad, "x").is_err(), "{bad:?}");
+        }
         assert_eq!(decode_segment(b"", "x").unwrap(), b"");
         let e = decode_segment(b"!!", "payload").unwrap_err();
         assert_eq!(e.message(), "Invalid payload padding");

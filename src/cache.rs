@@ -13,6 +13,7 @@ use crate::verifier::{Checked, Verifier};
 struct Entry {
     token: String,
     checked: Checked,
+    id: u64,
 }
 
 /// A [`Verifier`] with a direct-mapped cache of tokens whose signature verified.
@@ -23,13 +24,26 @@ pub struct CachedVerifier {
     slots: Vec<Option<Entry>>,
     hits: u64,
     misses: u64,
+    /// Entries stored so far; with the slot index it makes each entry's id unique.
+    stored: u64,
+    last: Option<u64>,
 }
 
-/// FNV-1a: cheap slot selection; correctness never depends on it.
+/// Slot selection, eight bytes per step (a multiply-rotate mix); correctness never
+/// depends on it: only tokens whose signature verified are stored, and a hit compares
+/// the whole token.
 fn slot_hash(token: &[u8]) -> u64 {
-    token.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut chunks = token.chunks_exact(8);
+    let mut h = token.len() as u64;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h ^ w).wrapping_mul(K).rotate_left(29);
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ b as u64).wrapping_mul(K).rotate_left(29);
+    }
+    h ^ (h >> 32)
 }
 
 impl core::fmt::Debug for CachedVerifier {
@@ -56,6 +70,8 @@ impl CachedVerifier {
             slots,
             hits: 0,
             misses: 0,
+            stored: 0,
+            last: None,
         }
     }
 
@@ -71,6 +87,7 @@ impl CachedVerifier {
 
     /// As [`Verifier::verify`], answering from the cache when the token's signature was already checked.
     pub fn verify(&mut self, token: &str, now: f64) -> Result<TokenData> {
+        self.last = None;
         if self.slots.is_empty() {
             return self.verifier.verify(token, now);
         }
@@ -78,6 +95,7 @@ impl CachedVerifier {
         if let Some(entry) = &self.slots[idx] {
             if entry.token == token {
                 self.hits += 1;
+                self.last = Some(entry.id);
                 self.verifier.check_claims(&entry.checked, now)?;
                 return Ok(entry.checked.data.clone());
             }
@@ -88,15 +106,44 @@ impl CachedVerifier {
             .verifier
             .check_claims(&checked, now)
             .map(|()| checked.data.clone());
+        let id = self.stored * self.slots.len() as u64 + idx as u64;
+        self.stored += 1;
+        self.last = Some(id);
         self.slots[idx] = Some(Entry {
             token: String::from(token),
             checked,
+            id,
         });
         result
     }
 
+    /// The id of the entry the last `verify` or `authenticate` answered from or stored
+    /// (`None` if the token failed before its signature checked out, or with capacity 0).
+    /// Lets a binding keep its own converted copy of a result and ask [`Self::recheck`]
+    /// instead of converting the result again.
+    pub fn last_entry(&self) -> Option<u64> {
+        self.last
+    }
+
+    /// Re-runs the time-dependent checks of entry `id` at `now`, as a hit would:
+    /// `None` if that entry has been replaced, else the verdict a fresh verification of
+    /// its token at `now` would give (`Ok` meaning: the same `TokenData` as before).
+    pub fn recheck(&mut self, id: u64, now: f64) -> Option<Result<()>> {
+        let cap = self.slots.len() as u64;
+        if cap == 0 {
+            return None;
+        }
+        let entry = self.slots[(id % cap) as usize].as_ref()?;
+        if entry.id != id {
+            return None;
+        }
+        self.hits += 1;
+        Some(self.verifier.check_claims(&entry.checked, now))
+    }
+
     /// As [`Verifier::authenticate`], through the cache.
     pub fn authenticate(&mut self, header: Option<&[u8]>, now: f64) -> Result<Option<TokenData>> {
+        self.last = None;
         let Some(token) = self.verifier.authorization_token(header.unwrap_or(b""))? else {
             return Ok(None);
         };

@@ -280,7 +280,7 @@ fn decode_utf8(b: &[u8]) -> Result<Vec<u32>, JsonError> {
 }
 
 fn decode_utf16(b: &[u8], be: bool) -> Result<Vec<u32>, JsonError> {
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return Err(codec_err("utf-16"));
     }
     let units: Vec<u32> = b
@@ -306,7 +306,7 @@ fn decode_utf16(b: &[u8], be: bool) -> Result<Vec<u32>, JsonError> {
 }
 
 fn decode_utf32(b: &[u8], be: bool) -> Result<Vec<u32>, JsonError> {
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return Err(codec_err("utf-32"));
     }
     b.chunks_exact(4)

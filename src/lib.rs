@@ -19,7 +19,8 @@
 //! # Ok(()) }
 //! ```
 #![cfg_attr(not(test), no_std)]
-#![forbid(unsafe_code)]
+// One exception, `rsa_public::adx`: the x86-64 mulx/adx row kernel (inline asm).
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 extern crate alloc;
@@ -44,7 +45,7 @@ mod verifier;
 mod wasm;
 
 pub use crate::{
-    algorithms::Algorithm,
+    algorithms::{Algorithm, SignatureCheck},
     cache::CachedVerifier,
     decoding::{dangerous, TokenData},
     errors::{Error, Result, DETAIL_DECODE, DETAIL_EXPIRED, DETAIL_INVALID, DETAIL_KEY},

@@ -1,7 +1,6 @@
 //! Registered-claim checks (RFC 7519 §4.1) exactly as PyJWT 2.15
 //! `PyJWT._validate_claims` runs them with the options drf-sso passes.
 
-use alloc::format;
 
 use crate::errors::{Error, Result};
 use crate::json::{Map, Value};
@@ -130,7 +129,7 @@ fn validate_aud(payload: &Map, audience: Option<&OneOrMany>) -> Result<()> {
     };
     let wanted = audience.to_vec();
     if wanted.iter().all(|a| !claims.contains(&a.as_str())) {
-        return Err(Error::BadAudience(format!("Audience doesn't match")));
+        return Err(Error::BadAudience("Audience doesn't match".into()));
     }
     Ok(())
 }

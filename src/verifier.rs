@@ -3,7 +3,7 @@
 
 use alloc::string::String;
 
-use crate::algorithms::verify_signature;
+use crate::algorithms::{verify_signature, SignatureCheck};
 use crate::decoding::{self, TokenData};
 use crate::errors::{Error, Result};
 use crate::json::{py_str, Value};
@@ -26,6 +26,7 @@ pub struct Verifier {
     algorithms: alloc::vec::Vec<String>,
     options: ClaimOptions,
     scheme: alloc::vec::Vec<u8>,
+    check: SignatureCheck,
 }
 
 impl Verifier {
@@ -43,7 +44,15 @@ impl Verifier {
             algorithms,
             options,
             scheme,
+            check: SignatureCheck::Fast,
         }
+    }
+
+    /// The same verifier with another signature implementation (cross-checks only).
+    #[doc(hidden)]
+    pub fn with_signature_check(mut self, check: SignatureCheck) -> Self {
+        self.check = check;
+        self
     }
 
     /// Settings JSON plus key material (file name → PEM text, or JWK/JWKS), parsed once.
@@ -94,7 +103,7 @@ impl Verifier {
         let issuer = py_str(iss);
         if let Some(accepted) = &s.accepted_issuers {
             let ok = match accepted {
-                OneOrMany::Many(list) => list.iter().any(|a| *a == issuer),
+                OneOrMany::Many(list) => list.contains(&issuer),
                 OneOrMany::One(text) => text.contains(issuer.as_str()), // Python `in` on a str
             };
             if !ok {
@@ -111,6 +120,7 @@ impl Verifier {
                 key,
                 parts.signing_input,
                 &parts.signature,
+                self.check,
             )?;
         }
         Ok(Checked {

@@ -333,6 +333,28 @@ impl JsVerifier {
         }
     }
 
+    /// Id of the cache entry behind the last `verify`/`authenticate` answer, or -1.
+    /// The JS entry keeps the converted result under this id (see `recheck`).
+    #[wasm_bindgen(getter, js_name = lastEntry)]
+    pub fn last_entry(&self) -> f64 {
+        match self.inner.last_entry() {
+            Some(id) if id <= MAX_SAFE as u64 => id as f64,
+            _ => -1.0,
+        }
+    }
+
+    /// Whether cache entry `id` still holds its token and passes every time-dependent
+    /// check at `now`; then a fresh verification would return the same result.
+    pub fn recheck(&mut self, id: f64, now: Option<f64>) -> bool {
+        if !(id >= 0.0 && id <= MAX_SAFE as f64) {
+            return false;
+        }
+        matches!(
+            self.inner.recheck(id as u64, now_or_clock(now)),
+            Some(Ok(()))
+        )
+    }
+
     /// `MAX_TOKEN_BYTES` in force.
     #[wasm_bindgen(getter, js_name = maxTokenBytes)]
     pub fn max_token_bytes(&self) -> f64 {

@@ -891,3 +891,44 @@ fn unverified_decode() {
         "invalid_header"
     );
 }
+
+#[test]
+fn cache_entries_can_be_rechecked_by_id() {
+    use drf_sso_jwt::CachedVerifier;
+    let mut c = CachedVerifier::new(verifier(), 2);
+    let (a, b) = (rs(r#""n":1"#), rs(r#""n":2"#));
+    // Failures before the signature check store nothing.
+    assert!(c.verify("x.y.z", NOW).is_err());
+    assert_eq!(c.last_entry(), None);
+    let first = c.verify(&a, NOW).unwrap();
+    let id = c.last_entry().expect("a verified token is stored");
+    assert!(matches!(c.recheck(id, NOW), Some(Ok(()))));
+    // The entry answers the time rules at each clock, as a fresh verification would.
+    let later = c.recheck(id, NOW + 10_000.0).unwrap().unwrap_err();
+    assert_eq!(
+        later.code(),
+        c.verifier().verify(&a, NOW + 10_000.0).unwrap_err().code()
+    );
+    assert!(matches!(c.recheck(id, NOW), Some(Ok(()))));
+    // A hit reports the same id and the same data.
+    assert_eq!(c.verify(&a, NOW).unwrap(), first);
+    assert_eq!(c.last_entry(), Some(id));
+    // Expired at `now`, yet stored: the id is still reported.
+    assert!(c.verify(&b, NOW + 10_000.0).is_err());
+    let id_b = c.last_entry().unwrap();
+    assert_ne!(id_b, id);
+    // Filling the slots replaces entries; a replaced id is never answered for.
+    let mut replaced = 0;
+    for n in 3..40 {
+        c.verify(&rs(&format!(r#""n":{n}"#)), NOW).unwrap();
+        for old in [id, id_b] {
+            match c.recheck(old, NOW) {
+                None => replaced += 1,
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(replaced > 0);
+    assert_eq!(c.recheck(u64::MAX, NOW), None);
+    assert_eq!(CachedVerifier::new(verifier(), 0).recheck(0, NOW), None);
+}

