@@ -3,7 +3,7 @@
 //! exponentiation: the exponent is public, so square-and-multiply (17 products for
 //! e = 65537) is safe, about half the products of `rsa`'s constant-time window.
 
-// 32-bit targets use the FIOS products, 64-bit ones SOS; the other stays for the tests.
+// 32-bit targets use the FIPS products, 64-bit ones SOS; the other stays for the tests.
 #![cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
 
 use alloc::vec;
@@ -36,6 +36,8 @@ pub(crate) struct MontyKey {
     /// `R^e mod n`, `R = 2^(LIMB_BITS * limbs)`: undoes the `R^-(e-1)` that `e - 1`
     /// Montgomery products leave on a base kept out of Montgomery form (see `public_op`).
     re: Vec<Limb>,
+    /// The modulus limbs in reverse order: column sums (`Fips`) then walk both operands upwards.
+    n_rev: Vec<Limb>,
     /// Public exponent.
     e: u64,
     /// Modulus length in bytes.
@@ -104,7 +106,7 @@ trait Products {
 }
 
 /// Separated operand scanning over a row kernel: product (or half-product square) rows,
-/// then reduction rows. The choice on 64-bit targets.
+/// then reduction rows. The choice on 64-bit targets (with the x86-64 assembly row there).
 struct Sos<K>(core::marker::PhantomData<K>);
 
 impl<K: Row> Products for Sos<K> {
@@ -116,25 +118,98 @@ impl<K: Row> Products for Sos<K> {
     }
 }
 
-/// Finely integrated operand scanning: one pass, product and reduction interleaved. With
-/// 32-bit limbs in 64-bit arithmetic (wasm32) it beat `Sos` by about 4% even for squares
-/// (measured in Node), so 32-bit targets use it.
+/// Finely integrated product scanning: column by column, every product of a column (and
+/// of the reduction) summed into split accumulators, so the inner loop is a multiply and
+/// two adds with no carry chain; squares sum each cross product once. The choice on 32-bit
+/// targets: on wasm32 with SIMD128, 20% more verifications/s in Node than the FIOS form it
+/// replaced (the scalar form only matches FIOS, which was 4% ahead of SOS there).
 #[cfg_attr(target_pointer_width = "64", allow(dead_code))]
-struct Fios;
+struct Fips;
 
-impl Products for Fios {
+impl Products for Fips {
     fn mul(key: &MontyKey, a: &[Limb], b: &[Limb], ws: &mut Work) {
-        key.fios_mul(a, b, ws)
+        key.fips::<false>(a, b, ws)
     }
     fn sqr(key: &MontyKey, a: &[Limb], ws: &mut Work) {
-        key.fios_mul(a, a, ws)
+        key.fips::<true>(a, a, ws)
     }
+}
+
+/// `lo + hi * 2^LIMB_BITS`, low and high halves of the products summed apart: no carry
+/// to detect per product (a column holds a few hundred products; neither sum overflows).
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    lo: Wide,
+    hi: Wide,
+}
+
+impl Acc {
+    #[inline(always)]
+    fn add(&mut self, p: Wide) {
+        self.lo += p & (Limb::MAX as Wide);
+        self.hi += p >> LIMB_BITS;
+    }
+
+    #[inline(always)]
+    fn add_acc(&mut self, x: Acc) {
+        self.lo += x.lo;
+        self.hi += x.hi;
+    }
+
+    /// Takes the low limb out and shifts the rest down one limb.
+    #[inline(always)]
+    fn shift(&mut self) -> Limb {
+        let out = self.lo as Limb;
+        self.lo = (self.lo >> LIMB_BITS) + self.hi;
+        self.hi = 0;
+        out
+    }
+}
+
+/// `sum x[j] * y[j]` as low and high halves; wasm SIMD128: four products per turn with
+/// widening multiplies (`i64x2.extmul_{low,high}_i32x4_u`), the sums kept in 64-bit lanes.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn dot(x: &[Limb], y: &[Limb]) -> Acc {
+    use core::arch::wasm32::*;
+    let mask = u64x2_splat(0xffff_ffff);
+    let (mut lo, mut hi) = (u64x2_splat(0), u64x2_splat(0));
+    let (mut xs, mut ys) = (x.chunks_exact(4), y.chunks_exact(4));
+    for (a, b) in (&mut xs).zip(&mut ys) {
+        let va = u32x4(a[0], a[1], a[2], a[3]);
+        let vb = u32x4(b[0], b[1], b[2], b[3]);
+        let p0 = u64x2_extmul_low_u32x4(va, vb);
+        let p1 = u64x2_extmul_high_u32x4(va, vb);
+        lo = u64x2_add(lo, u64x2_add(v128_and(p0, mask), v128_and(p1, mask)));
+        hi = u64x2_add(hi, u64x2_add(u64x2_shr(p0, 32), u64x2_shr(p1, 32)));
+    }
+    let mut acc = Acc {
+        lo: u64x2_extract_lane::<0>(lo) + u64x2_extract_lane::<1>(lo),
+        hi: u64x2_extract_lane::<0>(hi) + u64x2_extract_lane::<1>(hi),
+    };
+    for (a, b) in xs.remainder().iter().zip(ys.remainder()) {
+        acc.add(*a as Wide * *b as Wide);
+    }
+    acc
+}
+
+/// `sum x[j] * y[j]` as low and high halves.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline(always)]
+fn dot(x: &[Limb], y: &[Limb]) -> Acc {
+    let (mut lo, mut hi) = (0 as Wide, 0 as Wide);
+    for (a, b) in x.iter().zip(y) {
+        let p = *a as Wide * *b as Wide;
+        lo += p & (Limb::MAX as Wide);
+        hi += p >> LIMB_BITS;
+    }
+    Acc { lo, hi }
 }
 
 #[cfg(target_pointer_width = "64")]
 type PortableProducts = Sos<Portable>;
 #[cfg(not(target_pointer_width = "64"))]
-type PortableProducts = Fios;
+type PortableProducts = Fips;
 
 /// x86-64 with BMI2 + ADX: `mulx` and two independent carry chains (`adcx` adds the
 /// previous high half, `adox` adds `t`), as OpenSSL's `bn_mul_mont` does; LLVM does not
@@ -297,7 +372,9 @@ impl MontyKey {
             }
         }
         let bits = k * 8 - n_be[0].leading_zeros() as usize;
+        let n_rev = n.iter().rev().copied().collect();
         let mut key = MontyKey {
+            n_rev,
             n,
             n0inv,
             re: Vec::new(),
@@ -385,33 +462,51 @@ impl MontyKey {
         self.sos_reduce::<K>(ws);
     }
 
-    /// `ws.tmp = a * b * R^-1 mod n`, FIOS: the product row and the reduction row in one
-    /// loop with two independent carry chains.
+    /// `ws.tmp = a * b * R^-1 mod n` (FIPS, Koç et al. 1996), `SQR` when `b` is `a`.
+    /// Every column is a dot product of two upward runs (`b` and `n` reversed), the shape
+    /// LLVM vectorises into widening SIMD multiplies where the target has them.
     #[cfg_attr(target_pointer_width = "64", allow(dead_code))]
-    fn fios_mul(&self, a: &[Limb], b: &[Limb], ws: &mut Work) {
+    fn fips<const SQR: bool>(&self, a: &[Limb], b: &[Limb], ws: &mut Work) {
         let s = self.n.len();
-        let (n, a, t) = (&self.n[..s], &a[..s], &mut ws.t[..s + 1]);
-        t.iter_mut().for_each(|x| *x = 0);
-        for &bi in &b[..s] {
-            let v0 = t[0] as Wide + a[0] as Wide * bi as Wide;
-            let m = (v0 as Limb).wrapping_mul(self.n0inv);
-            let w0 = (v0 as Limb) as Wide + m as Wide * n[0] as Wide; // low limb becomes zero
-            let mut c1 = v0 >> LIMB_BITS;
-            let mut c2 = w0 >> LIMB_BITS;
-            for j in 1..s {
-                let v = t[j] as Wide + a[j] as Wide * bi as Wide + c1;
-                c1 = v >> LIMB_BITS;
-                let w = (v as Limb) as Wide + m as Wide * n[j] as Wide + c2;
-                c2 = w >> LIMB_BITS;
-                t[j - 1] = w as Limb;
-            }
-            let v = t[s] as Wide + c1 + c2;
-            t[s - 1] = v as Limb;
-            t[s] = (v >> LIMB_BITS) as Limb;
+        let (n, n_rev, a) = (&self.n[..s], &self.n_rev[..s], &a[..s]);
+        let (m, b_rev) = ws.t[..2 * s].split_at_mut(s);
+        for (r, x) in b_rev.iter_mut().zip(b[..s].iter().rev()) {
+            *r = *x;
         }
         let out = &mut ws.tmp[..s];
-        out.copy_from_slice(&t[..s]);
-        if t[s] != 0 || geq(out, n) {
+        let mut acc = Acc::default();
+        for i in 0..2 * s - 1 {
+            // Column i of a*b: a[j]*b[i-j] for j in lo..=hi, where b[i-j] = b_rev[off(j)]
+            // (and n[i-j] = n_rev[off(j)]).
+            let (lo, hi) = (i.saturating_sub(s - 1), i.min(s - 1));
+            let off = |j: usize| j + s - 1 - i;
+            if SQR {
+                // Cross products j < i - j once, doubled, then the square on the diagonal.
+                let h = i.div_ceil(2).max(lo);
+                let cross = dot(&a[lo..h], &b_rev[off(lo)..off(h)]);
+                acc.add_acc(cross);
+                acc.add_acc(cross);
+                if i % 2 == 0 {
+                    acc.add(a[i / 2] as Wide * a[i / 2] as Wide);
+                }
+            } else {
+                acc.add_acc(dot(&a[lo..=hi], &b_rev[off(lo)..=off(hi)]));
+            }
+            // The reduction's column: m[j]*n[i-j] for the m already chosen.
+            if i < s {
+                acc.add_acc(dot(&m[..i], &n_rev[off(0)..off(i)]));
+                let mi = (acc.lo as Limb).wrapping_mul(self.n0inv);
+                m[i] = mi;
+                acc.add(mi as Wide * n[0] as Wide);
+                acc.shift(); // zero by the choice of mi
+            } else {
+                acc.add_acc(dot(&m[lo..s], &n_rev[off(lo)..off(s)]));
+                out[i - s] = acc.shift();
+            }
+        }
+        out[s - 1] = acc.shift();
+        // The result is below 2n: at most one subtraction.
+        if acc.lo != 0 || geq(out, n) {
             sub_assign(out, n);
         }
     }
@@ -667,7 +762,7 @@ mod tests {
     fn kernels() -> Vec<(&'static str, Op)> {
         let mut k: Vec<(&'static str, Op)> = vec![
             ("sos-portable", |k, s| k.public_op_with::<Sos<Portable>>(s)),
-            ("fios", |k, s| k.public_op_with::<Fios>(s)),
+            ("fips", |k, s| k.public_op_with::<Fips>(s)),
             ("public_op portable", |k, s| {
                 k.public_op(s, Kernel::Portable)
             }),

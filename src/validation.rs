@@ -1,7 +1,6 @@
 //! Registered-claim checks (RFC 7519 §4.1) exactly as PyJWT 2.15
 //! `PyJWT._validate_claims` runs them with the options drf-sso passes.
 
-
 use crate::errors::{Error, Result};
 use crate::json::{Map, Value};
 use crate::pyint::py_int;

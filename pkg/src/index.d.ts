@@ -54,6 +54,19 @@ export interface TokenData {
   payload: Claims;
 }
 
+/** Deeply read-only view of `T`. */
+export type DeepReadonly<T> = T extends bigint | boolean | number | string | null | undefined
+  ? T
+  : T extends readonly (infer U)[]
+    ? ReadonlyArray<DeepReadonly<U>>
+    : { readonly [K in keyof T]: DeepReadonly<T[K]> };
+
+/**
+ * What `Verifier` returns: deeply frozen (`Object.freeze`), because a cache hit returns the
+ * very object an earlier call returned. Copy it (`structuredClone`) to modify it.
+ */
+export type VerifiedToken = DeepReadonly<TokenData>;
+
 export type ErrorCode =
   | 'too_large' | 'malformed' | 'unsupported_json' | 'invalid_header' | 'missing_claim' | 'untrusted_issuer'
   | 'unknown_key' | 'invalid_key' | 'bad_algorithm' | 'unsupported_algorithm' | 'bad_signature' | 'bad_iat'
@@ -72,16 +85,16 @@ export class Verifier {
   /**
    * Parses settings and keys once; throws `SsoError` (`config`). `options.cacheSize`: slots of the
    * verified-token cache (default 1024, 0 disables); a hit re-checks `exp`/`nbf`/`iat` at `now`,
-   * so it answers exactly what a fresh verification would.
+   * so it answers exactly what a fresh verification would, and returns the same frozen object.
    */
   constructor(settings: Settings | string, keys: KeyMaterial, options?: { cacheSize?: number });
   /** `decode_jwt_token(token)` at `now` (seconds since the epoch, default `Date.now() / 1000`). */
-  verify(token: string, now?: number): TokenData;
+  verify(token: string, now?: number): VerifiedToken;
   /**
    * `JWTAuthentication.authenticate` for an `Authorization` header value (each char one byte,
    * U+0000..U+00FF): `null` when DRF returns `None` (no header, another scheme).
    */
-  authenticate(header: string | null | undefined, now?: number): TokenData | null;
+  authenticate(header: string | null | undefined, now?: number): VerifiedToken | null;
   /** `MAX_TOKEN_BYTES` in force. */
   readonly maxTokenBytes: number;
   /** The public keys as a JWKS (kid = file name without `.pem`). */
