@@ -922,9 +922,8 @@ fn cache_entries_can_be_rechecked_by_id() {
     for n in 3..40 {
         c.verify(&rs(&format!(r#""n":{n}"#)), NOW).unwrap();
         for old in [id, id_b] {
-            match c.recheck(old, NOW) {
-                None => replaced += 1,
-                Some(_) => {}
+            if c.recheck(old, NOW).is_none() {
+                replaced += 1;
             }
         }
     }
