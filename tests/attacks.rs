@@ -13,10 +13,11 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use drf_sso_jwt::{dangerous, Algorithm, Error, Settings, TokenData, Verifier};
 use hmac::{KeyInit, Mac};
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use sha2::{Sha256, Sha384, Sha512};
+
+mod common;
+use common::{b64, pem_block, private_key, rsa_sign};
 
 const SETTINGS: &str = include_str!("../keys/settings.json");
 const MYAPP_NEW: &str = include_str!("../keys/myapp-20200410.pem");
@@ -52,50 +53,15 @@ fn verifier_with(extra: &str) -> Verifier {
     Verifier::from_json(&settings_with(extra), key_files()).expect("settings load")
 }
 
-fn pem_block<'a>(text: &'a str, label: &str) -> &'a str {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let s = text.find(&begin).expect("block present");
-    let e = text[s..].find(&end).expect("block end") + s + end.len();
-    &text[s..e]
-}
-
-fn private_key(text: &str) -> rsa::PrivateKey {
-    if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
-        rsa::PrivateKey::from_pkcs1_pem(pem_block(text, "RSA PRIVATE KEY"))
-            .expect("PKCS#1 private key")
-    } else {
-        rsa::PrivateKey::from_pkcs8_pem(pem_block(text, "PRIVATE KEY")).expect("PKCS#8 private key")
-    }
-}
-
 fn public_der(text: &str) -> Vec<u8> {
     let block = pem_block(text, "PUBLIC KEY");
     let body: String = block.lines().filter(|l| !l.starts_with("-----")).collect();
     STANDARD.decode(body).unwrap()
 }
 
-fn b64(data: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(data)
-}
-
-fn rsa_sign(key: &rsa::PrivateKey, alg: Algorithm, msg: &[u8]) -> Vec<u8> {
-    match alg {
-        Algorithm::RS256 => key.pkcs1v15_sign::<Sha256>(msg),
-        Algorithm::RS384 => key.pkcs1v15_sign::<Sha384>(msg),
-        Algorithm::RS512 => key.pkcs1v15_sign::<Sha512>(msg),
-        Algorithm::PS256 => key.pss_sign::<Sha256>(msg),
-        Algorithm::PS384 => key.pss_sign::<Sha384>(msg),
-        Algorithm::PS512 => key.pss_sign::<Sha512>(msg),
-    }
-    .expect("signing works")
-}
-
 /// A compact token over exactly these header and payload bytes.
 fn token(key: &rsa::PrivateKey, alg: Algorithm, header: &str, payload: &str) -> String {
-    let input = format!("{}.{}", b64(header.as_bytes()), b64(payload.as_bytes()));
-    let sig = rsa_sign(key, alg, input.as_bytes());
-    format!("{input}.{}", b64(&sig))
+    common::token(key, alg, header.as_bytes(), payload.as_bytes())
 }
 
 fn hmac_token(alg: &str, secret: &[u8], header: &str, payload: &str) -> String {

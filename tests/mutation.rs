@@ -18,9 +18,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use drf_sso_jwt::{Algorithm, Error, TokenData, Verifier};
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
-use sha2::{Sha256, Sha384, Sha512};
+
+mod common;
+use common::{b64, private_key};
 
 const SETTINGS: &str = include_str!("../keys/settings.json");
 const MYAPP_NEW: &str = include_str!("../keys/myapp-20200410.pem");
@@ -75,39 +75,8 @@ impl Rng {
     }
 }
 
-fn pem_block<'a>(text: &'a str, label: &str) -> &'a str {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let s = text.find(&begin).expect("block present");
-    let e = text[s..].find(&end).expect("block end") + s + end.len();
-    &text[s..e]
-}
-
-fn private_key(text: &str) -> rsa::PrivateKey {
-    if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
-        rsa::PrivateKey::from_pkcs1_pem(pem_block(text, "RSA PRIVATE KEY")).unwrap()
-    } else {
-        rsa::PrivateKey::from_pkcs8_pem(pem_block(text, "PRIVATE KEY")).unwrap()
-    }
-}
-
-fn b64(data: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(data)
-}
-
 fn sign(key: &rsa::PrivateKey, alg: Algorithm, header: &[u8], payload: &[u8]) -> String {
-    let input = format!("{}.{}", b64(header), b64(payload));
-    let m = input.as_bytes();
-    let sig = match alg {
-        Algorithm::RS256 => key.pkcs1v15_sign::<Sha256>(m),
-        Algorithm::RS384 => key.pkcs1v15_sign::<Sha384>(m),
-        Algorithm::RS512 => key.pkcs1v15_sign::<Sha512>(m),
-        Algorithm::PS256 => key.pss_sign::<Sha256>(m),
-        Algorithm::PS384 => key.pss_sign::<Sha384>(m),
-        Algorithm::PS512 => key.pss_sign::<Sha512>(m),
-    }
-    .unwrap();
-    format!("{input}.{}", b64(&sig))
+    common::token(key, alg, header, payload)
 }
 
 fn payload(iss: &str, token: &str, extra: &str) -> String {
