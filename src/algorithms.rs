@@ -2,7 +2,7 @@
 //! them with an RSA key: RS*/PS* verify; every other name fails in PyJWT's way.
 
 use alloc::format;
-#[cfg(feature = "std")]
+#[cfg(feature = "cross-check")]
 use alloc::vec;
 
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -88,7 +88,7 @@ impl Algorithm {
     /// The same check through the `rsa` crate's own (constant-time) verification;
     /// kept to cross-check the fast path in tests and benchmarks.
     #[doc(hidden)]
-    #[cfg(feature = "std")]
+    #[cfg(feature = "cross-check")]
     pub fn verify_with_rsa_crate(self, key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
         let n = rsa::BoxedUint::from_be_slice(&key.n, (key.n.len() * 8) as u32);
         let e = rsa::BoxedUint::from_be_slice(&key.e.to_be_bytes(), 64);
@@ -140,8 +140,8 @@ pub enum SignatureCheck {
     Fast,
     /// Our Montgomery code with the portable Rust kernel.
     Portable,
-    /// The `rsa` crate's own verification (feature `std`: keeps its exponentiation out of wasm builds).
-    #[cfg(feature = "std")]
+    /// The `rsa` crate's own verification (feature `cross-check`).
+    #[cfg(feature = "cross-check")]
     RsaCrate,
 }
 
@@ -151,7 +151,7 @@ impl SignatureCheck {
         match name {
             "fast" => Some(SignatureCheck::Fast),
             "portable" => Some(SignatureCheck::Portable),
-            #[cfg(feature = "std")]
+            #[cfg(feature = "cross-check")]
             "rsa-crate" => Some(SignatureCheck::RsaCrate),
             _ => None,
         }
@@ -199,7 +199,7 @@ pub(crate) fn verify_signature(
     let good = match check {
         SignatureCheck::Fast => algorithm.verify(key, signing_input, signature),
         SignatureCheck::Portable => algorithm.verify_portable(key, signing_input, signature),
-        #[cfg(feature = "std")]
+        #[cfg(feature = "cross-check")]
         SignatureCheck::RsaCrate => algorithm.verify_with_rsa_crate(key, signing_input, signature),
     };
     if good {
