@@ -27,6 +27,12 @@ echo "filter built in $(( $(date +%s) - start ))s"
 size=$(wc -c <"$wasm")
 echo "filter .wasm: $wasm"
 echo "filter .wasm size: $size bytes ($(( (size + 1023) / 1024 )) KiB)"
+# Budget 400 KiB: catches a dependency pulled into the filter by accident (e.g. the rsa
+# crate's exponentiation behind the `cross-check` feature added ~120 KB).
+if [ "$size" -gt $((400 * 1024)) ]; then
+    echo "filter .wasm is $size bytes, over the 400 KiB budget"
+    exit 1
+fi
 
 echo "== filter unit tests (native)"
 cargo test --manifest-path filter/Cargo.toml
