@@ -36,7 +36,7 @@ no_std_builds() {
 stage "prerequisites" prerequisites
 stage "cargo test (core, CLI, Wycheproof, attacks, mutation)" cargo test --release
 stage "no_std builds (thumbv7em, wasm32)" no_std_builds
-stage "release CLI" cargo build --release
+stage "release CLI and benchmark harness (built, not run)" cargo build --release --bins --benches
 stage "npm package: build, pack, Node/Deno/workerd/Chromium, 1M long run" bash tests/npm/run.sh
 # After the npm stage: the parity run also checks the packed wasm build in Node.
 stage "parity with djangorestframework-sso (oracle + live server + wasm)" env PARITY_SIGN=1 PARITY_WASM=1 bash tests/parity/run.sh
