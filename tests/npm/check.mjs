@@ -99,6 +99,11 @@ export function runChecks(api, cases, { label = 'runtime' } = {}) {
   for (const c of cases.decode) expect(`decode ${c.name}`, outcome(api, () => api.decode(c.input)), parseJson(c.expected));
   for (const c of cases.authenticate) expect(`authenticate ${c.name}`, outcome(api, () => vPem.authenticate(c.input, c.now)), parseJson(c.expected));
 
+  // RSA keys of many sizes: the wasm Montgomery arithmetic against the native CLI.
+  const vSizes = new api.Verifier(cases.sizes.settings, cases.sizes.keys, { cacheSize: 0 });
+  for (const c of cases.sizes.verify) expect(`key sizes: ${c.name}`, outcome(api, () => vSizes.verify(c.input, c.now)), parseJson(c.expected));
+  vSizes.free();
+
   // The cache front: the corpus again through the same (cached) Verifier, then the rules of a hit.
   for (const c of cases.verify) expect(`verify, second pass ${c.name}`, outcome(api, () => vPem.verify(c.input, c.now)), parseJson(c.expected));
   for (const c of cases.authenticate) expect(`authenticate, second pass ${c.name}`, outcome(api, () => vPem.authenticate(c.input, c.now)), parseJson(c.expected));

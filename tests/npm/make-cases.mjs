@@ -1,7 +1,7 @@
 // Builds the shared test corpus (tests/npm cases) and takes every expected result from the
 // native CLI (target/release/drf-sso-jwt). Usage: node make-cases.mjs CLI OUT.json
 import { execFileSync } from 'node:child_process';
-import { createSign, constants } from 'node:crypto';
+import { createSign, constants, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -193,6 +193,47 @@ const issueCases = [
     args: ['--type', 'session', '--sid', '"5b0d7c1e-uuid"', '--uid', '7', '--email', 'é@example.com', '--claim', 'account="acme"'] },
 ].map((c) => ({ ...c, now: 1700000000, expected: issue(c.args) }));
 
+// Keys of many sizes (limb counts that are and are not multiples of the SIMD width, e = 3 and
+// 65537), made here, with valid, tampered and wrong-key tokens: the wasm arithmetic in every
+// runtime against the native CLI.
+const sizesDir = mkdtempSync(join(tmpdir(), 'drf-npm-sizes-'));
+const sizeKeys = [[2048, 65537], [2056, 65537], [2080, 3], [2104, 65537], [2120, 65537], [3072, 65537], [4096, 65537]].map(([bits, e]) => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: e });
+  const name = `size-${bits}-e${e}`;
+  const pub = publicKey.export({ type: 'spki', format: 'pem' });
+  writeFileSync(join(sizesDir, `${name}.pem`), pub);
+  return { name, pub, priv: privateKey };
+});
+const sizeSettings = { IDENTITY: 'sizes', PUBLIC_KEYS: { sizes: sizeKeys.map((k) => `${k.name}.pem`) }, DECODE_ALGORITHMS: ['RS256', 'PS256', 'RS512', 'PS384'] };
+writeFileSync(join(sizesDir, 'settings.json'), JSON.stringify({ ...sizeSettings, KEY_STORE_ROOT: sizesDir }));
+const signWith = (priv, kid, alg, over = {}) => {
+  const input = `${b64(hdr(kid, alg))}.${b64(claims({ iss: 'sizes', aud: 'sizes', ...over }))}`;
+  const bits = alg.slice(2);
+  const sg = createSign(`RSA-SHA${bits}`).update(input);
+  const sig = alg.startsWith('PS') ? sg.sign({ key: priv, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 }) : sg.sign(priv);
+  return `${input}.${sig.toString('base64url')}`;
+};
+const sizeInputs = sizeKeys.flatMap((k, i) => {
+  const rs = signWith(k.priv, k.name, 'RS256');
+  const cut = rs.length - 20;
+  return [
+    [`${k.name} RS256`, rs],
+    [`${k.name} PS256`, signWith(k.priv, k.name, 'PS256', { n: i })],
+    [`${k.name} RS512`, signWith(k.priv, k.name, 'RS512', { n: -i })],
+    [`${k.name} PS384`, signWith(k.priv, k.name, 'PS384', { n: 0.5 + i })],
+    [`${k.name} RS256 tampered`, rs.slice(0, cut) + (rs[cut] === 'A' ? 'B' : 'A') + rs.slice(cut + 1)],
+    [`${k.name} RS256 by another key`, signWith(sizeKeys[(i + 1) % sizeKeys.length].priv, k.name, 'RS256')],
+  ];
+});
+const sizeExpected = lines(run(['verify', '--settings', join(sizesDir, 'settings.json'), '--now', String(NOW)], sizeInputs.map((c) => c[1]).join('\n') + '\n'));
+rmSync(sizesDir, { recursive: true, force: true });
+if (sizeExpected.length !== sizeInputs.length) throw new Error('key sizes: CLI result count');
+const sizeCases = {
+  settings: sizeSettings,
+  keys: Object.fromEntries(sizeKeys.map((k) => [`${k.name}.pem`, k.pub])),
+  verify: sizeInputs.map(([name, input], i) => ({ name, input, now: NOW, expected: sizeExpected[i] })),
+};
+
 const material = Object.fromEntries([...new Set(Object.values(settings.PUBLIC_KEYS).flat())].map((f) => [f, pem(f)]));
 const privateMaterial = Object.fromEntries([...new Set(Object.values(settings.PRIVATE_KEYS).flat())].map((f) => [f, pem(f)]));
 const jwks = JSON.parse(run(['jwks', '--settings', settingsPath]));
@@ -201,5 +242,6 @@ const { KEY_STORE_ROOT, ...jsSettings } = settings; // the JS API takes key text
 writeFileSync(out, JSON.stringify({
   settings: jsSettings, keys: material, privateKeys: privateMaterial, jwks, now: NOW,
   verify: [...verifyCases, ...expiredCases], decode: decodeCases, authenticate: authCases, sign: signCases, issue: issueCases,
+  sizes: sizeCases,
 }, null, 1));
-console.log(`cases: ${verifyCases.length + expiredCases.length} verify, ${decodeCases.length} decode, ${authCases.length} authenticate, ${signCases.length} sign, ${issueCases.length} issue -> ${out}`);
+console.log(`cases: ${sizeCases.verify.length} key-size verify, ${verifyCases.length + expiredCases.length} verify, ${decodeCases.length} decode, ${authCases.length} authenticate, ${signCases.length} sign, ${issueCases.length} issue -> ${out}`);
