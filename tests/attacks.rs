@@ -330,51 +330,46 @@ fn kid_pointing_at_another_issuers_key() {
 #[test]
 fn issuer_b_key_claiming_issuer_a() {
     let v = verifier();
-    let other = private_key(OTHERAPP);
-    // iss A, kid of B's key, signed by B.
-    let t = token(
-        &other,
-        Algorithm::RS256,
-        r#"{"alg":"RS256","kid":"otherapp-2024"}"#,
-        &payload_for("myapp"),
-    );
-    assert_code(
-        v.verify(&t, NOW),
-        "unknown_key",
-        "iss myapp, kid otherapp, signed by otherapp",
-    );
-    // iss A, no kid: A's first key is used, B's signature fails.
-    let t = token(
-        &other,
-        Algorithm::RS256,
-        r#"{"alg":"RS256"}"#,
-        &payload_for("myapp"),
-    );
-    assert_code(
-        v.verify(&t, NOW),
-        "bad_signature",
-        "iss myapp, no kid, signed by otherapp",
-    );
-    // iss A with A's old kid, signed by B.
-    let t = token(
-        &other,
-        Algorithm::RS256,
-        r#"{"alg":"RS256","kid":"myapp-20180101"}"#,
-        &payload_for("myapp"),
-    );
-    assert_code(
-        v.verify(&t, NOW),
-        "bad_signature",
-        "iss myapp, kid myapp old, signed by otherapp",
-    );
-    // Untrusted issuer with a perfectly good signature.
-    let t = token(
-        &private_key(ATTACKER),
-        Algorithm::RS256,
-        r#"{"alg":"RS256"}"#,
-        &payload_for("attacker"),
-    );
-    assert_code(v.verify(&t, NOW), "untrusted_issuer", "issuer not accepted");
+    let (other, attacker) = (private_key(OTHERAPP), private_key(ATTACKER));
+    // (signing key, header, iss, expected code, what)
+    let cases = [
+        // iss A, kid of B's key, signed by B.
+        (
+            &other,
+            r#"{"alg":"RS256","kid":"otherapp-2024"}"#,
+            "myapp",
+            "unknown_key",
+            "iss myapp, kid otherapp, signed by otherapp",
+        ),
+        // iss A, no kid: A's first key is used, B's signature fails.
+        (
+            &other,
+            r#"{"alg":"RS256"}"#,
+            "myapp",
+            "bad_signature",
+            "iss myapp, no kid, signed by otherapp",
+        ),
+        // iss A with A's old kid, signed by B.
+        (
+            &other,
+            r#"{"alg":"RS256","kid":"myapp-20180101"}"#,
+            "myapp",
+            "bad_signature",
+            "iss myapp, kid myapp old, signed by otherapp",
+        ),
+        // Untrusted issuer with a perfectly good signature.
+        (
+            &attacker,
+            r#"{"alg":"RS256"}"#,
+            "attacker",
+            "untrusted_issuer",
+            "issuer not accepted",
+        ),
+    ];
+    for (key, header, iss, code, what) in cases {
+        let t = token(key, Algorithm::RS256, header, &payload_for(iss));
+        assert_code(v.verify(&t, NOW), code, what);
+    }
 }
 
 // ---------------------------------------------------------------- embedded key headers
