@@ -239,6 +239,17 @@ fn lower(name: Vec<u8>) -> Option<String> {
     String::from_utf8(name).ok().map(|s| s.to_ascii_lowercase())
 }
 
+/// A header name (lower-cased) and value from guest memory.
+fn name_and_value(
+    c: &mut Caller<'_, State>,
+    kp: i32,
+    ks: i32,
+    vp: i32,
+    vs: i32,
+) -> Option<(String, Vec<u8>)> {
+    Some((read(c, kp, ks).and_then(lower)?, read(c, vp, vs)?))
+}
+
 fn count(caller: &mut Caller<'_, State>) {
     caller.data_mut().host_calls += 1;
 }
@@ -424,9 +435,7 @@ fn define_host_calls(linker: &mut Linker<State>) -> Result<()> {
         "proxy_replace_header_map_value",
         |mut c: Caller<'_, State>, map: i32, kp: i32, ks: i32, vp: i32, vs: i32| -> i32 {
             count(&mut c);
-            let (Some(key), Some(value)) =
-                (read(&mut c, kp, ks).and_then(lower), read(&mut c, vp, vs))
-            else {
+            let Some((key, value)) = name_and_value(&mut c, kp, ks, vp, vs) else {
                 return status::INVALID_MEMORY_ACCESS;
             };
             let Some(m) = c.data_mut().map(map) else {
@@ -452,9 +461,7 @@ fn define_host_calls(linker: &mut Linker<State>) -> Result<()> {
         "proxy_add_header_map_value",
         |mut c: Caller<'_, State>, map: i32, kp: i32, ks: i32, vp: i32, vs: i32| -> i32 {
             count(&mut c);
-            let (Some(key), Some(value)) =
-                (read(&mut c, kp, ks).and_then(lower), read(&mut c, vp, vs))
-            else {
+            let Some((key, value)) = name_and_value(&mut c, kp, ks, vp, vs) else {
                 return status::INVALID_MEMORY_ACCESS;
             };
             let Some(m) = c.data_mut().map(map) else {
