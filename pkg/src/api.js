@@ -52,12 +52,6 @@ export function bind(glue, exports) {
         this.#headers = new Map();
       }
     }
-    #remember(map, key, result) {
-      const id = this.#inner.lastEntry;
-      if (id < 0) return;
-      if (map.size >= this.#capacity && !map.has(key)) map.delete(map.keys().next().value);
-      map.set(key, { id, result });
-    }
     // Refuse over-long tokens before copying them into wasm memory: count the UTF-8 bytes the
     // copy would produce (lone surrogates become U+FFFD, 3 bytes) with the core's exact message.
     #tooLarge(token) {
@@ -79,36 +73,40 @@ export function bind(glue, exports) {
       if (this.#inner === undefined) throw new TypeError('Verifier has been freed');
       return this.#inner;
     }
+    // verify and authenticate alike: a hit in `map` whose core entry still passes the time
+    // checks at `t` answers at once; anything else runs `fresh()`, and a result (not null)
+    // is kept under the core's entry id, the oldest key making room.
+    #cached(map, key, t, fresh) {
+      const v = this.#inner;
+      const hit = typeof key === 'string' ? map?.get(key) : undefined;
+      if (hit !== undefined && v.recheck(hit.id, t)) return hit.result;
+      let result;
+      try {
+        result = deepFreeze(fresh());
+      } catch (e) {
+        rethrow(e);
+      }
+      const id = v.lastEntry;
+      if (map && result !== null && id >= 0) {
+        if (map.size >= this.#capacity && !map.has(key)) map.delete(map.keys().next().value);
+        map.set(key, { id, result });
+      }
+      return result;
+    }
     verify(token, now) {
       if (typeof token !== 'string') throw new TypeError('token must be a string');
       const v = this.#live();
       const t = seconds(now);
-      const hit = this.#tokens?.get(token);
-      if (hit !== undefined && v.recheck(hit.id, t)) return hit.result;
-      this.#tooLarge(token);
-      let result;
-      try {
-        result = deepFreeze(v.verify(token, t));
-      } catch (e) {
-        rethrow(e);
-      }
-      if (this.#tokens) this.#remember(this.#tokens, token, result);
-      return result;
+      return this.#cached(this.#tokens, token, t, () => {
+        this.#tooLarge(token);
+        return v.verify(token, t);
+      });
     }
     authenticate(header, now) {
       if (header !== null && header !== undefined && typeof header !== 'string') throw new TypeError('header must be a string or null');
       const v = this.#live();
       const t = seconds(now);
-      const hit = typeof header === 'string' ? this.#headers?.get(header) : undefined;
-      if (hit !== undefined && v.recheck(hit.id, t)) return hit.result;
-      let result;
-      try {
-        result = deepFreeze(v.authenticate(header ?? null, t));
-      } catch (e) {
-        rethrow(e);
-      }
-      if (result !== null && this.#headers) this.#remember(this.#headers, header, result);
-      return result;
+      return this.#cached(this.#headers, header, t, () => v.authenticate(header ?? null, t));
     }
     get maxTokenBytes() {
       return this.#live().maxTokenBytes;
