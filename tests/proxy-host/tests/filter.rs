@@ -614,63 +614,39 @@ fn bad_configuration_fails_on_configure_and_requests_fail_closed() {
         json!("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
     let mut bad_setting = base_config();
     bad_setting["settings"]["VERIFY_EXPIRATION"] = json!("yes");
+    // The base configuration with some members replaced, as bytes.
+    let base_with = |extra| with(base_config(), extra).to_string().into_bytes();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("empty", b"".to_vec()),
         ("not JSON", b"{settings:".to_vec()),
         ("not an object", b"[1, 2]".to_vec()),
         ("no settings", json!({"keys": {}}).to_string().into_bytes()),
-        (
-            "unknown key",
-            with(base_config(), json!({"allow_anonymus": false}))
-                .to_string()
-                .into_bytes(),
-        ),
+        ("unknown key", base_with(json!({"allow_anonymus": false}))),
         ("missing key file", wrong_key_name.to_string().into_bytes()),
         ("1024-bit key", weak_key.to_string().into_bytes()),
         ("bad PEM", bad_pem.to_string().into_bytes()),
         ("bad setting type", bad_setting.to_string().into_bytes()),
         (
             "allow_anonymous not bool",
-            with(base_config(), json!({"allow_anonymous": "no"}))
-                .to_string()
-                .into_bytes(),
+            base_with(json!({"allow_anonymous": "no"})),
         ),
         (
             "skip_paths not a list",
-            with(base_config(), json!({"skip_paths": "/healthz"}))
-                .to_string()
-                .into_bytes(),
+            base_with(json!({"skip_paths": "/healthz"})),
         ),
         (
             "relative skip path",
-            with(base_config(), json!({"skip_paths": ["healthz"]}))
-                .to_string()
-                .into_bytes(),
+            base_with(json!({"skip_paths": ["healthz"]})),
         ),
         (
             "bad header name",
-            with(
-                base_config(),
-                json!({"claim_headers": {"uid": "x sso uid"}}),
-            )
-            .to_string()
-            .into_bytes(),
+            base_with(json!({"claim_headers": {"uid": "x sso uid"}})),
         ),
         (
             "claim into credentials header",
-            with(
-                base_config(),
-                json!({"claim_headers": {"uid": "authorization"}}),
-            )
-            .to_string()
-            .into_bytes(),
+            base_with(json!({"claim_headers": {"uid": "authorization"}})),
         ),
-        (
-            "header not a string",
-            with(base_config(), json!({"header": 5}))
-                .to_string()
-                .into_bytes(),
-        ),
+        ("header not a string", base_with(json!({"header": 5}))),
         ("not UTF-8", b"{\"settings\": \"\xff\"}".to_vec()),
     ];
     let (engine, module) = module();
