@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use drf_sso_jwt::{Algorithm, CachedVerifier, Verifier};
+use drf_sso_jwt::{Algorithm, CachedVerifier, SignatureCheck, Verifier};
 
 fn median_rate(mut f: impl FnMut(), batch: u32, rounds: usize) -> f64 {
     for _ in 0..batch / 4 {
@@ -63,17 +63,31 @@ fn main() {
     let sig = b64(sig_b64);
     let vk = drf_sso_jwt::VerifyingKey::from_spki_der(&spki_der(&pem)).unwrap();
     let fast = median_rate(
-        || assert!(Algorithm::RS256.verify(&vk, si.as_bytes(), &sig)),
+        || assert!(vk.verify(Algorithm::RS256, si.as_bytes(), &sig)),
         2000,
         9,
     );
     let portable = median_rate(
-        || assert!(Algorithm::RS256.verify_portable(&vk, si.as_bytes(), &sig)),
+        || {
+            assert!(vk.verify_with(
+                Algorithm::RS256,
+                si.as_bytes(),
+                &sig,
+                SignatureCheck::Portable
+            ))
+        },
         2000,
         9,
     );
     let crate_path = median_rate(
-        || assert!(Algorithm::RS256.verify_with_rsa_crate(&vk, si.as_bytes(), &sig)),
+        || {
+            assert!(vk.verify_with(
+                Algorithm::RS256,
+                si.as_bytes(),
+                &sig,
+                SignatureCheck::RsaCrate
+            ))
+        },
         1000,
         9,
     );
@@ -88,7 +102,7 @@ fn main() {
         9,
     );
     eprintln!("decode only: {decode:.0}/s");
-    let mut cached = CachedVerifier::new(v.clone(), 1024);
+    let mut cached = CachedVerifier::new(v.clone(), 1024).unwrap();
     let hit = median_rate(
         || {
             drop(std::hint::black_box(

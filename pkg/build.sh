@@ -11,16 +11,15 @@ OUT="$ROOT/target/npm"
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
 TARGET=wasm32-unknown-unknown
-# Size profile for the wasm builds only (Cargo.toml's release profile stays opt-level 3 for
-# native). Measured: opt-level s + wasm-opt -Oz is the smallest (see README.md).
-export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-s}"
+# The workspace's `wasm` profile (opt-level s; measured: with wasm-opt -Oz the smallest, see
+# README.md). PROFILE=... picks another one for experiments.
+PROFILE="${PROFILE:-wasm}"
 WASM_OPT_FLAGS=(${WASM_OPT_FLAGS:--Oz})
-# SIMD128 for our crate (the Montgomery column sums use widening SIMD multiplies): +20%
-# verifications/s in Node, measured (pkg/README.md). WASM_SIMD=0 builds the scalar code.
+# SIMD128 (the Montgomery column sums use widening SIMD multiplies): +20% verifications/s in
+# Node, measured (pkg/README.md). WASM_SIMD=0 builds the scalar code.
 WASM_SIMD="${WASM_SIMD:-1}"
-RUSTC_ARGS=()
 SIMD_OPT=()
-if [ "$WASM_SIMD" = 1 ]; then RUSTC_ARGS=(-- -C target-feature=+simd128); SIMD_OPT=(--enable-simd); fi
+if [ "$WASM_SIMD" = 1 ]; then export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"; SIMD_OPT=(--enable-simd); fi
 log() { echo "[build] $*" >&2; }
 
 if command -v rustup >/dev/null; then rustup target add "$TARGET" >/dev/null 2>&1 || true; fi
@@ -42,13 +41,13 @@ sizes="$PKG/dist/sizes.json"
 echo "{" >"$sizes"
 sep=""
 for variant in verify sign; do
-  features=wasm
-  [ "$variant" = sign ] && features=wasm,sign
-  log "cargo build --features $features (opt-level $CARGO_PROFILE_RELEASE_OPT_LEVEL)"
-  # cdylib only here: a cdylib crate-type in Cargo.toml would break no_std users of the rlib.
-  (cd "$ROOT" && cargo rustc --quiet --lib --release --target "$TARGET" --no-default-features --features "$features" --crate-type cdylib "${RUSTC_ARGS[@]}" >&2)
+  features=()
+  [ "$variant" = sign ] && features=(--features sign)
+  log "cargo rustc -p drf-sso-jwt-wasm ${features[*]} (profile $PROFILE)"
+  # cdylib only here, so that native `cargo test --workspace` builds the bindings as an rlib.
+  (cd "$ROOT" && cargo rustc --quiet -p drf-sso-jwt-wasm --lib --profile "$PROFILE" --target "$TARGET" "${features[@]}" --crate-type cdylib >&2)
   dir="$PKG/dist/$variant"
-  wasm-bindgen --target web --out-dir "$dir" "$ROOT/target/$TARGET/release/drf_sso_jwt.wasm"
+  wasm-bindgen --target web --out-name drf_sso_jwt --out-dir "$dir" "$ROOT/target/$TARGET/$PROFILE/drf_sso_jwt_wasm.wasm"
   rm -f "$dir"/*.d.ts
   f="$dir/drf_sso_jwt_bg.wasm"
   raw_bindgen=$(stat -c%s "$f")
@@ -59,8 +58,8 @@ for variant in verify sign; do
   raw=$(stat -c%s "$f")
   gz=$(gzip -9 -c "$f" | wc -c)
   log "$variant: $raw bytes raw ($raw_bindgen before wasm-opt), $gz bytes gzip -9"
-  printf '%s  "%s": {"raw": %d, "gzip": %d, "before_wasm_opt": %d, "wasm_opt": "%s", "opt_level": "%s", "simd128": %s}' \
-    "$sep" "$variant" "$raw" "$gz" "$raw_bindgen" "${WASM_OPT_FLAGS[*]}" "$CARGO_PROFILE_RELEASE_OPT_LEVEL" "$([ "$WASM_SIMD" = 1 ] && echo true || echo false)" >>"$sizes"
+  printf '%s  "%s": {"raw": %d, "gzip": %d, "before_wasm_opt": %d, "wasm_opt": "%s", "profile": "%s", "simd128": %s}' \
+    "$sep" "$variant" "$raw" "$gz" "$raw_bindgen" "${WASM_OPT_FLAGS[*]}" "$PROFILE" "$([ "$WASM_SIMD" = 1 ] && echo true || echo false)" >>"$sizes"
   sep=$',\n'
 done
 printf '\n}\n' >>"$sizes"

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::errors::{Error, Result};
+use crate::errors::{Cause, Error, Result, Segment};
 
 /// Decodes one segment; `name` is PyJWT's segment name (`header`, `payload`, `crypto`).
 ///
@@ -16,7 +16,12 @@ use crate::errors::{Error, Result};
 /// that is a multiple of four, no length ≡ 1 (mod 4), alphabet `A-Za-z0-9-_` only,
 /// and canonical (the unused low bits of the last character are zero).
 pub(crate) fn decode_segment(segment: &[u8], name: &str) -> Result<Vec<u8>> {
-    let err = || Error::Malformed(format!("Invalid {name} padding"));
+    let part = match name {
+        "header" => Segment::Header,
+        "payload" => Segment::Payload,
+        _ => Segment::Signature,
+    };
+    let err = || Error::Malformed(Cause::new(format!("Invalid {name} padding")).segment(part));
     let mut stripped = segment;
     let mut padding = 0;
     while let [rest @ .., b'='] = stripped {

@@ -3,15 +3,16 @@
 //! re-runs the claim checks at the caller's `now`, so a hit answers exactly what a
 //! fresh verification would.
 
-use alloc::string::String;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+use crate::clock::check_now;
 use crate::decoding::TokenData;
 use crate::errors::Result;
 use crate::verifier::{Checked, Verifier};
 
 struct Entry {
-    token: String,
+    token: Box<[u8]>,
     checked: Checked,
     id: u64,
 }
@@ -58,21 +59,33 @@ impl core::fmt::Debug for CachedVerifier {
 }
 
 impl CachedVerifier {
-    /// Default number of slots.
+    /// Default number of slots (the npm `Verifier`, the proxy filter).
     pub const DEFAULT_CAPACITY: usize = 1024;
+    /// Most slots a cache may have (each holds a token and its decoded data).
+    pub const MAX_CAPACITY: usize = 1 << 20;
 
-    /// Wraps `verifier` with `capacity` slots (0 disables the cache).
-    pub fn new(verifier: Verifier, capacity: usize) -> Self {
+    /// Wraps `verifier` with `capacity` slots (0 disables the cache); more than
+    /// [`Self::MAX_CAPACITY`] is a configuration error.
+    pub fn new(verifier: Verifier, capacity: usize) -> Result<Self> {
+        if capacity > Self::MAX_CAPACITY {
+            return Err(crate::Error::Config(
+                alloc::format!(
+                    "cache size {capacity} is over the maximum of {}",
+                    Self::MAX_CAPACITY
+                )
+                .into(),
+            ));
+        }
         let mut slots = Vec::new();
         slots.resize_with(capacity, || None);
-        CachedVerifier {
+        Ok(CachedVerifier {
             verifier,
             slots,
             hits: 0,
             misses: 0,
             stored: 0,
             last: None,
-        }
+        })
     }
 
     /// The wrapped verifier.
@@ -86,14 +99,16 @@ impl CachedVerifier {
     }
 
     /// As [`Verifier::verify`], answering from the cache when the token's signature was already checked.
-    pub fn verify(&mut self, token: &str, now: f64) -> Result<TokenData> {
+    pub fn verify(&mut self, token: impl AsRef<[u8]>, now: f64) -> Result<TokenData> {
+        let token = token.as_ref();
         self.last = None;
         if self.slots.is_empty() {
             return self.verifier.verify(token, now);
         }
-        let idx = (slot_hash(token.as_bytes()) % self.slots.len() as u64) as usize;
+        check_now(now)?;
+        let idx = (slot_hash(token) % self.slots.len() as u64) as usize;
         if let Some(entry) = &self.slots[idx] {
-            if entry.token == token {
+            if *entry.token == *token {
                 self.hits += 1;
                 self.last = Some(entry.id);
                 self.verifier.check_claims(&entry.checked, now)?;
@@ -110,7 +125,7 @@ impl CachedVerifier {
         self.stored += 1;
         self.last = Some(id);
         self.slots[idx] = Some(Entry {
-            token: String::from(token),
+            token: token.into(),
             checked,
             id,
         });
@@ -144,6 +159,7 @@ impl CachedVerifier {
     /// As [`Verifier::authenticate`], through the cache.
     pub fn authenticate(&mut self, header: Option<&[u8]>, now: f64) -> Result<Option<TokenData>> {
         self.last = None;
+        check_now(now)?;
         let Some(token) = self.verifier.authorization_token(header.unwrap_or(b""))? else {
             return Ok(None);
         };

@@ -6,7 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::b64::decode_segment;
-use crate::errors::{Error, Result};
+use crate::errors::{Cause, Error, Result, Segment};
 use crate::json::{self, JsonError, Map, Value};
 
 /// A decoded token: the JOSE header and the claims.
@@ -26,11 +26,19 @@ pub(crate) struct Parts<'a> {
     pub signature: Vec<u8>,
 }
 
-fn json_error(what: &str, e: JsonError) -> Error {
+fn json_error(what: &str, part: Segment, e: JsonError) -> Error {
     match e {
-        JsonError::Invalid(m) => Error::Malformed(format!("Invalid {what} string: {m}")),
-        JsonError::Unsupported(m) => Error::UnsupportedJson(format!("Invalid {what} string: {m}")),
+        JsonError::Invalid(m) => {
+            Error::Malformed(Cause::new(format!("Invalid {what} string: {m}")).segment(part))
+        }
+        JsonError::Unsupported(m) => {
+            Error::UnsupportedJson(Cause::new(format!("Invalid {what} string: {m}")).segment(part))
+        }
     }
+}
+
+fn header_error(m: &str) -> Cause {
+    Cause::new(m).segment(Segment::Header)
 }
 
 fn is_false(v: Option<&Value>) -> bool {
@@ -52,18 +60,21 @@ pub(crate) fn load(token: &[u8], max_depth: usize) -> Result<Parts<'_>> {
     let (header_seg, payload_seg) = (&signing_input[..dot2], &signing_input[dot2 + 1..]);
 
     let header_data = decode_segment(header_seg, "header")?;
-    let header = match json::loads(&header_data, max_depth).map_err(|e| json_error("header", e))? {
+    let header = match json::loads(&header_data, max_depth)
+        .map_err(|e| json_error("header", Segment::Header, e))?
+    {
         Value::Object(m) => m,
         _ => {
-            return Err(Error::Malformed(
-                "Invalid header string: must be a json object".into(),
-            ))
+            return Err(Error::Malformed(header_error(
+                "Invalid header string: must be a json object",
+            )))
         }
     };
     let payload = if is_false(header.get("b64")) {
         if !payload_seg.is_empty() {
             return Err(Error::Malformed(
-                "Payload segment must be empty when 'b64' is false.".into(),
+                Cause::new("Payload segment must be empty when 'b64' is false.")
+                    .segment(Segment::Payload),
             ));
         }
         Vec::new()
@@ -84,35 +95,35 @@ pub(crate) fn load(token: &[u8], max_depth: usize) -> Result<Parts<'_>> {
 fn validate_headers(h: &Map) -> Result<()> {
     if let Some(kid) = h.get("kid") {
         if kid.as_str().is_none() {
-            return Err(Error::InvalidHeader(
-                "Key ID header parameter must be a string".into(),
-            ));
+            return Err(Error::InvalidHeader(header_error(
+                "Key ID header parameter must be a string",
+            )));
         }
     }
     if let Some(crit) = h.get("crit") {
         let list = match crit {
             Value::Array(l) if !l.is_empty() => l,
             _ => {
-                return Err(Error::InvalidHeader(
-                    "Invalid 'crit' header: must be a non-empty list".into(),
-                ))
+                return Err(Error::InvalidHeader(header_error(
+                    "Invalid 'crit' header: must be a non-empty list",
+                )))
             }
         };
         for ext in list {
             let Some(ext) = ext.as_str() else {
-                return Err(Error::InvalidHeader(
-                    "Invalid 'crit' header: values must be strings".into(),
-                ));
+                return Err(Error::InvalidHeader(header_error(
+                    "Invalid 'crit' header: values must be strings",
+                )));
             };
             if ext != "b64" {
-                return Err(Error::InvalidHeader(format!(
+                return Err(Error::InvalidHeader(header_error(&format!(
                     "Unsupported critical extension: {ext}"
-                )));
+                ))));
             }
             if !h.contains_key(ext) {
-                return Err(Error::InvalidHeader(format!(
+                return Err(Error::InvalidHeader(header_error(&format!(
                     "Critical extension '{ext}' is missing from headers"
-                )));
+                ))));
             }
         }
     }
@@ -124,19 +135,20 @@ pub(crate) fn payload(parts: &Parts<'_>, max_depth: usize) -> Result<Map> {
     if is_false(parts.header.get("b64")) {
         let listed = matches!(parts.header.get("crit"), Some(Value::Array(l)) if l.iter().any(|e| e.as_str() == Some("b64")));
         if !listed {
-            return Err(Error::InvalidHeader(
-                "The 'b64' header parameter requires 'b64' to be listed in 'crit'.".into(),
-            ));
+            return Err(Error::InvalidHeader(header_error(
+                "The 'b64' header parameter requires 'b64' to be listed in 'crit'.",
+            )));
         }
-        return Err(Error::Malformed(
-            "It is required that you pass in a value for the \"detached_payload\" argument to decode a message having the b64 header set to false."
-                .into(),
-        ));
+        return Err(Error::Malformed(Cause::new(
+            "It is required that you pass in a value for the \"detached_payload\" argument to decode a message having the b64 header set to false.",
+        ).segment(Segment::Payload)));
     }
-    match json::loads(&parts.payload, max_depth).map_err(|e| json_error("payload", e))? {
+    match json::loads(&parts.payload, max_depth)
+        .map_err(|e| json_error("payload", Segment::Payload, e))?
+    {
         Value::Object(m) => Ok(m),
         _ => Err(Error::Malformed(
-            "Invalid payload string: must be a json object".into(),
+            Cause::new("Invalid payload string: must be a json object").segment(Segment::Payload),
         )),
     }
 }
@@ -148,23 +160,27 @@ pub mod dangerous {
     /// `jwt.get_unverified_header` + `jwt.decode(..., verify_signature=False)`: structure
     /// checks only (segments, base64url, JSON objects, `kid`, `crit`, `b64`); no signature, no
     /// claims. Same default limits as verification: 8192 bytes, JSON depth 64.
-    pub fn decode(token: &str) -> Result<TokenData> {
+    pub fn decode(token: impl AsRef<[u8]>) -> Result<TokenData> {
         decode_with_limits(token, 8192, 64)
     }
 
     /// As [`decode`] with explicit size and JSON nesting limits.
     pub fn decode_with_limits(
-        token: &str,
+        token: impl AsRef<[u8]>,
         max_bytes: usize,
         max_depth: usize,
     ) -> Result<TokenData> {
+        let token = token.as_ref();
         if token.len() > max_bytes {
-            return Err(Error::TooLarge(format!(
-                "token is {} bytes, over the limit of {max_bytes}",
-                token.len()
-            )));
+            return Err(Error::TooLarge(
+                format!(
+                    "token is {} bytes, over the limit of {max_bytes}",
+                    token.len()
+                )
+                .into(),
+            ));
         }
-        let parts = load(token.as_bytes(), max_depth)?;
+        let parts = load(token, max_depth)?;
         let payload = payload(&parts, max_depth)?;
         Ok(TokenData {
             header: parts.header,

@@ -1,6 +1,7 @@
-//! The one error type: each variant is one PyJWT / drf-sso failure class, with a
-//! stable `code`, the DRF response `detail` that `JWTAuthentication.authenticate`
-//! sends for it, and a precise `message` (PyJWT's own wording where it has one).
+//! The one error type: each variant is one PyJWT / drf-sso failure class (PyJWT 2.15.1
+//! `jwt.exceptions`, DRF `AuthenticationFailed`), with a stable `code`, the DRF response
+//! `detail` that `JWTAuthentication.authenticate` sends for it, a precise `message` (PyJWT's
+//! own wording where it has one), and the claim or token segment it concerns.
 
 use alloc::string::String;
 use core::fmt;
@@ -13,164 +14,218 @@ pub const DETAIL_DECODE: &str = "Error decoding signature.";
 pub const DETAIL_KEY: &str = "Unauthorized token signing key.";
 /// DRF text for every other `jwt.exceptions.InvalidTokenError` (`AuthenticationFailed()`).
 pub const DETAIL_INVALID: &str = "Incorrect authentication credentials.";
+/// Detail of failures that are not a verdict on a token: settings, keys, clock.
+pub const DETAIL_CONFIG: &str = "Invalid configuration.";
+/// Detail of signing failures.
+pub const DETAIL_SIGN: &str = "Token could not be signed.";
 
-/// Every failure of this crate. Token failures carry PyJWT's message text.
-#[non_exhaustive]
+/// A part of a compact JWS (RFC 7515 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Segment {
+    /// The JOSE header.
+    Header,
+    /// The claims.
+    Payload,
+    /// The signature.
+    Signature,
+}
+
+impl Segment {
+    /// `"header"`, `"payload"` or `"signature"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Segment::Header => "header",
+            Segment::Payload => "payload",
+            Segment::Signature => "signature",
+        }
+    }
+}
+
+/// What an [`Error`] says beyond its class: the precise message, and where in the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Error {
-    /// Token longer than `MAX_TOKEN_BYTES`, refused before any decoding (hardening).
-    TooLarge(String),
+pub struct Cause {
+    message: String,
+    claim: Option<&'static str>,
+    segment: Option<Segment>,
+}
+
+impl Cause {
+    /// A cause with this message and no location.
+    pub fn new(message: impl Into<String>) -> Self {
+        Cause {
+            message: message.into(),
+            claim: None,
+            segment: None,
+        }
+    }
+    /// The same cause about payload claim `name` (which lies in the payload segment).
+    pub fn claim(mut self, name: &'static str) -> Self {
+        self.claim = Some(name);
+        self.segment = Some(Segment::Payload);
+        self
+    }
+    /// The same cause about token segment `s`.
+    pub fn segment(mut self, s: Segment) -> Self {
+        self.segment = Some(s);
+        self
+    }
+}
+
+impl From<&str> for Cause {
+    fn from(m: &str) -> Self {
+        Cause::new(m)
+    }
+}
+
+impl From<String> for Cause {
+    fn from(m: String) -> Self {
+        Cause::new(m)
+    }
+}
+
+/// Which part of the crate's contract an error code belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// `decode_jwt_token` rejects the token.
+    Token,
+    /// `JWTAuthentication.authenticate` rejects the `Authorization` header itself.
+    Header,
+    /// Settings, key material or the caller's clock are unusable (never a verdict on a token).
+    Config,
+    /// Building or signing a token failed.
+    Sign,
+}
+
+macro_rules! errors {
+    ($($(#[$doc:meta])* $variant:ident => $code:literal, $class:ident, $detail:expr;)*) => {
+        /// Every failure of this crate. Token failures carry PyJWT's message text.
+        #[non_exhaustive]
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Error {
+            $($(#[$doc])* $variant(Cause),)*
+        }
+
+        impl Error {
+            /// Every error code with its class and DRF detail: the one list the README table,
+            /// the TypeScript `ErrorCode` type and the tests are checked against.
+            pub const CODES: &'static [(&'static str, Class, &'static str)] =
+                &[$(($code, Class::$class, $detail),)*];
+
+            /// Stable machine-readable code; tests and users match on this, never on messages.
+            pub fn code(&self) -> &'static str {
+                match self { $(Error::$variant(_) => $code,)* }
+            }
+
+            /// The DRF response text (`{"detail": ...}`) the Django server sends for this failure.
+            pub fn detail(&self) -> &'static str {
+                match self { $(Error::$variant(_) => $detail,)* }
+            }
+
+            /// Which part of the contract this error belongs to.
+            pub fn class(&self) -> Class {
+                match self { $(Error::$variant(_) => Class::$class,)* }
+            }
+
+            fn cause(&self) -> &Cause {
+                match self { $(Error::$variant(c) => c,)* }
+            }
+        }
+    };
+}
+
+errors! {
+    /// Token longer than `MAX_TOKEN_BYTES`, or `Authorization` header longer than
+    /// `MAX_HEADER_BYTES`, refused before any decoding (hardening).
+    TooLarge => "too_large", Token, DETAIL_DECODE;
     /// Segments, base64url or JSON of the token are malformed (PyJWT `DecodeError`).
-    Malformed(String),
+    Malformed => "malformed", Token, DETAIL_DECODE;
     /// JSON the server's `json.loads` would take but this crate refuses: NaN/Infinity, lone surrogates, excessive nesting (hardening).
-    UnsupportedJson(String),
+    UnsupportedJson => "unsupported_json", Token, DETAIL_DECODE;
     /// Header parameter invalid: non-string `kid`, bad `crit`, `b64` rules (PyJWT `InvalidTokenError`).
-    InvalidHeader(String),
+    InvalidHeader => "invalid_header", Token, DETAIL_INVALID;
     /// A required claim is missing or empty: `iss`, `aud`, `sid`, `uid` (PyJWT `MissingRequiredClaimError`).
-    MissingClaim(String),
+    MissingClaim => "missing_claim", Token, DETAIL_INVALID;
     /// The issuer is not in `ACCEPTED_ISSUERS` (drf-sso `InvalidIssuerError`).
-    UntrustedIssuer(String),
+    UntrustedIssuer => "untrusted_issuer", Token, DETAIL_INVALID;
     /// No usable key for the issuer / `kid` (PyJWT `InvalidKeyError`).
-    UnknownKey(String),
-    /// The selected key cannot serve the token's `alg` (`none`, `EdDSA` with an RSA key; PyJWT `InvalidKeyError`).
-    InvalidKey(String),
+    UnknownKey => "unknown_key", Token, DETAIL_KEY;
+    /// The selected key cannot serve the token's `alg` (PyJWT `InvalidKeyError`).
+    InvalidKey => "invalid_key", Token, DETAIL_KEY;
     /// `alg` missing, not allowed by `DECODE_ALGORITHMS` or unknown to PyJWT (PyJWT `InvalidAlgorithmError`).
-    BadAlgorithm(String),
-    /// `alg` allowed by the settings but unusable with an RSA key; the server answers HTTP 500 here, this crate rejects.
-    UnsupportedAlgorithm(String),
+    BadAlgorithm => "bad_algorithm", Token, DETAIL_INVALID;
+    /// `alg` allowed by the settings but unusable with the selected key; the server answers HTTP 500 here, this crate rejects.
+    UnsupportedAlgorithm => "unsupported_algorithm", Token, DETAIL_INVALID;
     /// The signature does not verify (PyJWT `InvalidSignatureError`).
-    BadSignature(String),
+    BadSignature => "bad_signature", Token, DETAIL_DECODE;
     /// `iat` is not an integer in Python's `int()` sense (PyJWT `InvalidIssuedAtError`).
-    BadIssuedAt(String),
+    BadIssuedAt => "bad_iat", Token, DETAIL_INVALID;
     /// `nbf` is not an integer in Python's `int()` sense (PyJWT `DecodeError`).
-    BadNotBefore(String),
+    BadNotBefore => "bad_nbf", Token, DETAIL_DECODE;
     /// `exp` is not an integer in Python's `int()` sense (PyJWT `DecodeError`).
-    BadExpiration(String),
+    BadExpiration => "bad_exp", Token, DETAIL_DECODE;
     /// `iat` or `nbf` lies in the future beyond the leeway (PyJWT `ImmatureSignatureError`).
-    Immature(String),
+    Immature => "immature", Token, DETAIL_INVALID;
     /// `exp` has passed (PyJWT `ExpiredSignatureError`).
-    Expired(String),
+    Expired => "expired", Token, DETAIL_EXPIRED;
     /// `iss` is not a string (PyJWT `InvalidIssuerError`).
-    BadIssuer(String),
+    BadIssuer => "bad_issuer", Token, DETAIL_INVALID;
     /// `aud` does not match `IDENTITY` or has a bad format (PyJWT `InvalidAudienceError`).
-    BadAudience(String),
+    BadAudience => "bad_audience", Token, DETAIL_INVALID;
     /// `sub` is not a string (PyJWT `InvalidSubjectError`).
-    BadSubject(String),
+    BadSubject => "bad_subject", Token, DETAIL_INVALID;
     /// `jti` is not a string (PyJWT `InvalidJTIError`).
-    BadJwtId(String),
+    BadJwtId => "bad_jti", Token, DETAIL_INVALID;
     /// The `token` claim is neither `session` nor `auth` (drf-sso `InvalidTokenError`).
-    UnknownTokenType(String),
+    UnknownTokenType => "unknown_token_type", Token, DETAIL_INVALID;
     /// `Authorization` header with the scheme and no token (DRF `AuthenticationFailed`).
-    NoCredentials(String),
+    NoCredentials => "no_credentials", Header, "Invalid token header. No credentials provided.";
     /// `Authorization` header with more than one token part (DRF `AuthenticationFailed`).
-    TokenHasSpaces(String),
+    TokenHasSpaces => "token_has_spaces", Header, "Invalid token header. Token string should not contain spaces.";
     /// `Authorization` token part is not UTF-8 (DRF `AuthenticationFailed`).
-    InvalidCharacters(String),
+    InvalidCharacters => "invalid_characters", Header, "Invalid token header. Token string should not contain invalid characters.";
     /// Settings or key material are invalid; raised when configuring, never per token.
-    Config(String),
+    Config => "config", Config, DETAIL_CONFIG;
+    /// The caller's `now` is not a finite time within Python's `datetime` range (the server's
+    /// clock can never read such a value): refused, never compared.
+    BadClock => "bad_clock", Config, DETAIL_CONFIG;
     /// Building or signing a token failed (drf-sso `encode_jwt_token` `RuntimeError`, key errors).
-    Sign(String),
+    Sign => "sign", Sign, DETAIL_SIGN;
 }
 
 impl Error {
-    /// Stable machine-readable code; tests and users match on this, never on messages.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::TooLarge(_) => "too_large",
-            Error::Malformed(_) => "malformed",
-            Error::UnsupportedJson(_) => "unsupported_json",
-            Error::InvalidHeader(_) => "invalid_header",
-            Error::MissingClaim(_) => "missing_claim",
-            Error::UntrustedIssuer(_) => "untrusted_issuer",
-            Error::UnknownKey(_) => "unknown_key",
-            Error::InvalidKey(_) => "invalid_key",
-            Error::BadAlgorithm(_) => "bad_algorithm",
-            Error::UnsupportedAlgorithm(_) => "unsupported_algorithm",
-            Error::BadSignature(_) => "bad_signature",
-            Error::BadIssuedAt(_) => "bad_iat",
-            Error::BadNotBefore(_) => "bad_nbf",
-            Error::BadExpiration(_) => "bad_exp",
-            Error::Immature(_) => "immature",
-            Error::Expired(_) => "expired",
-            Error::BadIssuer(_) => "bad_issuer",
-            Error::BadAudience(_) => "bad_audience",
-            Error::BadSubject(_) => "bad_subject",
-            Error::BadJwtId(_) => "bad_jti",
-            Error::UnknownTokenType(_) => "unknown_token_type",
-            Error::NoCredentials(_) => "no_credentials",
-            Error::TokenHasSpaces(_) => "token_has_spaces",
-            Error::InvalidCharacters(_) => "invalid_characters",
-            Error::Config(_) => "config",
-            Error::Sign(_) => "sign",
-        }
-    }
-
-    /// The DRF response text (`{"detail": ...}`) the Django server sends for this failure.
-    pub fn detail(&self) -> &'static str {
-        match self {
-            Error::Expired(_) => DETAIL_EXPIRED,
-            Error::TooLarge(_)
-            | Error::Malformed(_)
-            | Error::UnsupportedJson(_)
-            | Error::BadSignature(_)
-            | Error::BadNotBefore(_)
-            | Error::BadExpiration(_) => DETAIL_DECODE,
-            Error::UnknownKey(_) | Error::InvalidKey(_) => DETAIL_KEY,
-            Error::NoCredentials(_) => "Invalid token header. No credentials provided.",
-            Error::TokenHasSpaces(_) => {
-                "Invalid token header. Token string should not contain spaces."
-            }
-            Error::InvalidCharacters(_) => {
-                "Invalid token header. Token string should not contain invalid characters."
-            }
-            Error::Config(_) => "Invalid configuration.",
-            Error::Sign(_) => "Token could not be signed.",
-            _ => DETAIL_INVALID,
-        }
-    }
-
     /// The precise cause, in PyJWT's words where PyJWT raises it.
     pub fn message(&self) -> &str {
-        match self {
-            Error::TooLarge(m)
-            | Error::Malformed(m)
-            | Error::UnsupportedJson(m)
-            | Error::InvalidHeader(m)
-            | Error::MissingClaim(m)
-            | Error::UntrustedIssuer(m)
-            | Error::UnknownKey(m)
-            | Error::InvalidKey(m)
-            | Error::BadAlgorithm(m)
-            | Error::UnsupportedAlgorithm(m)
-            | Error::BadSignature(m)
-            | Error::BadIssuedAt(m)
-            | Error::BadNotBefore(m)
-            | Error::BadExpiration(m)
-            | Error::Immature(m)
-            | Error::Expired(m)
-            | Error::BadIssuer(m)
-            | Error::BadAudience(m)
-            | Error::BadSubject(m)
-            | Error::BadJwtId(m)
-            | Error::UnknownTokenType(m)
-            | Error::NoCredentials(m)
-            | Error::TokenHasSpaces(m)
-            | Error::InvalidCharacters(m)
-            | Error::Config(m)
-            | Error::Sign(m) => m,
-        }
+        &self.cause().message
     }
 
-    /// The `too_large` error for a token of `len` bytes (adapters check lengths before copying).
+    /// The payload claim this failure concerns (`"exp"`, `"sid"`, ...), where there is one.
+    pub fn claim(&self) -> Option<&'static str> {
+        self.cause().claim
+    }
+
+    /// The token segment this failure concerns, where there is one.
+    pub fn segment(&self) -> Option<Segment> {
+        self.cause().segment
+    }
+
+    /// The `too_large` error for a token of `len` bytes.
     pub fn too_large(len: usize, max: usize) -> Error {
-        Error::TooLarge(alloc::format!(
+        Error::TooLarge(Cause::new(alloc::format!(
             "token is {len} bytes, over MAX_TOKEN_BYTES = {max}"
-        ))
+        )))
     }
 
-    /// The message of a `MissingRequiredClaimError(claim)`, as PyJWT formats it.
-    pub(crate) fn missing_claim(claim: &str) -> Error {
-        Error::MissingClaim(alloc::format!("Token is missing the \"{claim}\" claim"))
+    /// `MissingRequiredClaimError(claim)`, with PyJWT's message.
+    pub(crate) fn missing_claim(claim: &'static str) -> Error {
+        Error::missing_required(claim, claim)
+    }
+
+    /// `MissingRequiredClaimError(text)` about payload claim `claim` (drf-sso passes
+    /// sentences such as "Session ID is missing." where PyJWT passes claim names).
+    pub(crate) fn missing_required(text: &str, claim: &'static str) -> Error {
+        Error::MissingClaim(
+            Cause::new(alloc::format!("Token is missing the \"{text}\" claim")).claim(claim),
+        )
     }
 }
 

@@ -169,8 +169,8 @@ pub(crate) enum JsonError {
 /// or [`crate::Error::UnsupportedJson`].
 pub fn parse(data: &[u8]) -> crate::Result<Value> {
     loads(data, 64).map_err(|e| match e {
-        JsonError::Invalid(m) => crate::Error::Malformed(m),
-        JsonError::Unsupported(m) => crate::Error::UnsupportedJson(m),
+        JsonError::Invalid(m) => crate::Error::Malformed(m.into()),
+        JsonError::Unsupported(m) => crate::Error::UnsupportedJson(m.into()),
     })
 }
 
@@ -588,7 +588,7 @@ impl Parser<'_> {
 }
 
 /// Canonical integer from an optional `-` and ASCII digits (leading zeros allowed), with Python's digit limit.
-pub(crate) fn parse_int_text(text: &str) -> Result<Int, String> {
+pub fn parse_int_text(text: &str) -> Result<Int, String> {
     let (neg, digits) = match text.strip_prefix('-') {
         Some(d) => (true, d),
         None => (false, text.strip_prefix('+').unwrap_or(text)),

@@ -10,10 +10,40 @@ use alloc::vec::Vec;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rsa::pkcs1::der::Decode;
+use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::errors::{Error, Result};
 use crate::json::{self, Value};
+use crate::jwa::Algorithm;
+use crate::rsa_public::{pkcs1v15_verify, pss_verify, Kernel, MontyKey};
 use crate::settings::{OneOrMany, Settings};
+
+/// Which implementation checks RSA signatures: everything but `Fast` exists to cross-check
+/// the fast path (the parity harness, the Wycheproof test, the benchmarks).
+#[cfg(feature = "cross-check")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignatureCheck {
+    /// Our Montgomery code with the fastest kernel for this CPU (the default).
+    #[default]
+    Fast,
+    /// Our Montgomery code with the portable Rust kernel.
+    Portable,
+    /// The `rsa` crate's own (constant-time) verification.
+    RsaCrate,
+}
+
+#[cfg(feature = "cross-check")]
+impl SignatureCheck {
+    /// From `fast`, `portable` or `rsa-crate`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "fast" => Some(SignatureCheck::Fast),
+            "portable" => Some(SignatureCheck::Portable),
+            "rsa-crate" => Some(SignatureCheck::RsaCrate),
+            _ => None,
+        }
+    }
+}
 
 /// A parsed RSA public key, prepared once (Montgomery parameters included).
 #[derive(Debug, Clone)]
@@ -22,7 +52,7 @@ pub struct VerifyingKey {
     pub(crate) n: Vec<u8>,
     /// Public exponent.
     pub(crate) e: u64,
-    pub(crate) monty: crate::rsa_public::MontyKey,
+    pub(crate) monty: MontyKey,
 }
 
 impl VerifyingKey {
@@ -33,23 +63,26 @@ impl VerifyingKey {
     /// Parses DER `SubjectPublicKeyInfo` (`PUBLIC KEY`).
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
         let spki = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(der)
-            .map_err(|e| Error::Config(format!("bad SubjectPublicKeyInfo: {e}")))?;
+            .map_err(|e| Error::Config(format!("bad SubjectPublicKeyInfo: {e}").into()))?;
         if spki.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
-            return Err(Error::Config(format!(
-                "public key algorithm {} is not RSA (only RS*/PS* are supported)",
-                spki.algorithm.oid
-            )));
+            return Err(Error::Config(
+                format!(
+                    "public key algorithm {} is not RSA (only RS*/PS* are supported)",
+                    spki.algorithm.oid
+                )
+                .into(),
+            ));
         }
         let bits = spki
             .subject_public_key
             .as_bytes()
-            .ok_or_else(|| Error::Config("bad SubjectPublicKeyInfo bit string".to_owned()))?;
+            .ok_or_else(|| Error::Config("bad SubjectPublicKeyInfo bit string".into()))?;
         Self::from_pkcs1_der(bits)
     }
     /// Parses DER `RSAPublicKey` (`RSA PUBLIC KEY`).
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
         let k = rsa::pkcs1::RsaPublicKeyRef::from_der(der)
-            .map_err(|e| Error::Config(format!("bad RSAPublicKey: {e}")))?;
+            .map_err(|e| Error::Config(format!("bad RSAPublicKey: {e}").into()))?;
         Self::from_components(k.modulus.as_bytes(), k.public_exponent.as_bytes())
     }
     /// From big-endian modulus and exponent, with the `rsa` crate's checks: modulus odd and
@@ -57,7 +90,7 @@ impl VerifyingKey {
     pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self> {
         let n: Vec<u8> = n.iter().skip_while(|x| **x == 0).copied().collect();
         let e: Vec<u8> = e.iter().skip_while(|x| **x == 0).copied().collect();
-        let bad = |what: &str| Error::Config(format!("unusable RSA public key: {what}"));
+        let bad = |what: &str| Error::Config(format!("unusable RSA public key: {what}").into());
         if n.is_empty() || n.len() > 2048 {
             return Err(bad("modulus size"));
         }
@@ -68,7 +101,7 @@ impl VerifyingKey {
         if !(3..(1u64 << 33)).contains(&e) || e % 2 == 0 {
             return Err(bad("public exponent"));
         }
-        let monty = crate::rsa_public::MontyKey::new(&n, e).ok_or_else(|| bad("even modulus"))?;
+        let monty = MontyKey::new(&n, e).ok_or_else(|| bad("even modulus"))?;
         if !(512..=16384).contains(&monty.bits()) {
             return Err(bad("modulus size"));
         }
@@ -81,6 +114,70 @@ impl VerifyingKey {
     /// Public exponent.
     pub fn exponent(&self) -> u64 {
         self.e
+    }
+
+    /// Verifies `sig` over `msg` with `alg`. PSS signatures shorter than the modulus are
+    /// accepted as if left-padded: OpenSSL (behind PyJWT's `cryptography`) does so; PKCS#1
+    /// v1.5 it does not.
+    pub fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> bool {
+        self.verify_kernel(alg, msg, sig, Kernel::Best)
+    }
+
+    fn verify_kernel(&self, alg: Algorithm, msg: &[u8], sig: &[u8], kernel: Kernel) -> bool {
+        let k = &self.monty;
+        match alg {
+            Algorithm::RS256 => pkcs1v15_verify::<Sha256>(k, &Sha256::digest(msg), sig, kernel),
+            Algorithm::RS384 => pkcs1v15_verify::<Sha384>(k, &Sha384::digest(msg), sig, kernel),
+            Algorithm::RS512 => pkcs1v15_verify::<Sha512>(k, &Sha512::digest(msg), sig, kernel),
+            Algorithm::PS256 => pss_verify::<Sha256>(k, &Sha256::digest(msg), sig, kernel),
+            Algorithm::PS384 => pss_verify::<Sha384>(k, &Sha384::digest(msg), sig, kernel),
+            Algorithm::PS512 => pss_verify::<Sha512>(k, &Sha512::digest(msg), sig, kernel),
+        }
+    }
+
+    /// The same check by another implementation (see [`SignatureCheck`]).
+    #[cfg(feature = "cross-check")]
+    pub fn verify_with(
+        &self,
+        alg: Algorithm,
+        msg: &[u8],
+        sig: &[u8],
+        check: SignatureCheck,
+    ) -> bool {
+        match check {
+            SignatureCheck::Fast => self.verify_kernel(alg, msg, sig, Kernel::Best),
+            SignatureCheck::Portable => self.verify_kernel(alg, msg, sig, Kernel::Portable),
+            SignatureCheck::RsaCrate => self.verify_rsa_crate(alg, msg, sig),
+        }
+    }
+
+    #[cfg(feature = "cross-check")]
+    fn verify_rsa_crate(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> bool {
+        let n = rsa::BoxedUint::from_be_slice(&self.n, (self.n.len() * 8) as u32);
+        let e = rsa::BoxedUint::from_be_slice(&self.e.to_be_bytes(), 64);
+        let (Ok(n), Ok(e)) = (n, e) else { return false };
+        let Ok(k) = rsa::PublicKey::new_with_size_limits(n, e, 512..=16384) else {
+            return false;
+        };
+        let size = rsa::traits::PublicKeyParts::size(&k);
+        let padded;
+        let sig = if alg.is_pss() && sig.len() < size {
+            let mut p = alloc::vec![0u8; size - sig.len()];
+            p.extend_from_slice(sig);
+            padded = p;
+            &padded[..]
+        } else {
+            sig
+        };
+        match alg {
+            Algorithm::RS256 => k.pkcs1v15_verify_prehash::<Sha256>(&Sha256::digest(msg), sig),
+            Algorithm::RS384 => k.pkcs1v15_verify_prehash::<Sha384>(&Sha384::digest(msg), sig),
+            Algorithm::RS512 => k.pkcs1v15_verify_prehash::<Sha512>(&Sha512::digest(msg), sig),
+            Algorithm::PS256 => k.pss_verify_prehash::<Sha256>(&Sha256::digest(msg), sig),
+            Algorithm::PS384 => k.pss_verify_prehash::<Sha384>(&Sha384::digest(msg), sig),
+            Algorithm::PS512 => k.pss_verify_prehash::<Sha512>(&Sha512::digest(msg), sig),
+        }
+        .is_ok()
     }
 }
 
@@ -204,7 +301,7 @@ pub(crate) fn pem_der(block: &PemBlock<'_>) -> Result<Vec<u8>> {
         .collect();
     STANDARD
         .decode(b64)
-        .map_err(|_| Error::Config(format!("{} block is not valid base64", block.label)))
+        .map_err(|_| Error::Config(format!("{} block is not valid base64", block.label).into()))
 }
 
 /// Parses the first public key block of a key file's text.
@@ -217,64 +314,137 @@ pub(crate) fn public_slot_from_pem(text: &str) -> Result<PublicSlot> {
     let key = match block.label {
         "PUBLIC KEY" => VerifyingKey::from_spki_der(&der)?,
         "RSA PUBLIC KEY" => VerifyingKey::from_pkcs1_der(&der)?,
-        other => return Err(Error::Config(format!("{other} blocks are not supported"))),
+        other => {
+            return Err(Error::Config(
+                format!("{other} blocks are not supported").into(),
+            ))
+        }
     };
     Ok(PublicSlot::Key(key))
 }
 
 /// A JWK (RFC 7517 §4) with `kty: RSA`: its `kid` and public key.
-fn jwk_key(v: &Value) -> Result<(Option<String>, VerifyingKey)> {
-    let m = v
-        .as_object()
-        .ok_or_else(|| Error::Config("a JWK must be a JSON object".to_owned()))?;
+fn jwk_key(m: &json::Map) -> Result<(Option<String>, VerifyingKey)> {
     match m.get("kty").and_then(Value::as_str) {
         Some("RSA") => {}
         other => {
-            return Err(Error::Config(format!(
-                "JWK kty {other:?} is not supported (only RSA)"
-            )))
+            return Err(Error::Config(
+                format!("JWK kty {other:?} is not supported (only RSA)").into(),
+            ))
         }
     }
     let member = |name: &str| -> Result<Vec<u8>> {
         m.get(name)
             .and_then(Value::as_str)
             .and_then(crate::b64::decode_jwk_member)
-            .ok_or_else(|| Error::Config(format!("JWK member {name} is missing or not base64url")))
+            .ok_or_else(|| {
+                Error::Config(format!("JWK member {name} is missing or not base64url").into())
+            })
     };
     let key = VerifyingKey::from_components(&member("n")?, &member("e")?)?;
     Ok((m.get("kid").and_then(Value::as_str).map(str::to_owned), key))
 }
 
-/// Named public key material: PEM text, a JWK, or a JWKS (its keys named by `kid`).
-pub(crate) fn parse_material(name: &str, text: &str) -> Result<Vec<(String, PublicSlot)>> {
-    let t = text.trim_start();
-    if t.starts_with('{') {
-        let v = json::loads(t.as_bytes(), 16)
-            .map_err(|_| Error::Config(format!("key {name:?}: not valid JSON")))?;
-        if let Some(keys) = v.as_object().and_then(|m| m.get("keys")) {
-            let Value::Array(keys) = keys else {
-                return Err(Error::Config(format!(
-                    "key {name:?}: JWKS keys must be a list"
-                )));
+/// Public key material for a [`KeyStore`]: key files as the server reads them, or keys
+/// handed over explicitly as JWK / JWK Set (RFC 7517).
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyMaterial {
+    /// A key file's contents under its file name, as `PUBLIC_KEYS` names it: read as the
+    /// server reads key files (PEM blocks; anything else holds no key).
+    File {
+        /// The file name.
+        name: String,
+        /// The file's bytes.
+        contents: Vec<u8>,
+    },
+    /// One JWK (`kty: RSA`) under a file name.
+    Jwk {
+        /// The file name it stands for.
+        name: String,
+        /// The JWK members.
+        jwk: json::Map,
+    },
+    /// A JWK Set: each key stands for the file named by its `kid` (with or without `.pem`).
+    Jwks(Vec<Value>),
+}
+
+impl KeyMaterial {
+    /// A key file.
+    pub fn file(name: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
+        KeyMaterial::File {
+            name: name.into(),
+            contents: contents.into(),
+        }
+    }
+
+    /// Key material in the JSON shape the npm `Verifier` and the proxy filter take: a JWK Set
+    /// `{"keys": [...]}`, or an object mapping file names to key file text (a string) or to a
+    /// JWK (an object).
+    pub fn from_json(v: &Value) -> Result<Vec<KeyMaterial>> {
+        let m = v.as_object().ok_or_else(|| {
+            Error::Config(
+                "keys must be an object {file name: key file text or JWK} or a JWKS {\"keys\": [...]}".into(),
+            )
+        })?;
+        if let Some(keys) = m.get("keys") {
+            return match keys {
+                Value::Array(list) => Ok(alloc::vec![KeyMaterial::Jwks(list.clone())]),
+                _ => Err(Error::Config(
+                    "a JWKS \"keys\" member must be a list".into(),
+                )),
             };
-            return keys
+        }
+        m.iter()
+            .map(|(name, item)| match item {
+                Value::Str(text) => Ok(KeyMaterial::file(name.as_str(), text.as_bytes())),
+                Value::Object(set) if set.contains_key("keys") => match set.get("keys") {
+                    Some(Value::Array(list)) => Ok(KeyMaterial::Jwks(list.clone())),
+                    _ => Err(Error::Config(
+                        format!("key {name:?}: a JWKS \"keys\" member must be a list").into(),
+                    )),
+                },
+                Value::Object(jwk) => Ok(KeyMaterial::Jwk {
+                    name: name.clone(),
+                    jwk: jwk.clone(),
+                }),
+                _ => Err(Error::Config(
+                    format!("key {name:?}: expected key file text or a JWK object").into(),
+                )),
+            })
+            .collect()
+    }
+
+    /// Parses the material into named slots.
+    fn parse(&self) -> Result<Vec<(String, PublicSlot)>> {
+        match self {
+            KeyMaterial::File { name, contents } => {
+                let text = core::str::from_utf8(contents).map_err(|_| {
+                    Error::Config(format!("key {name:?}: the file is not UTF-8").into())
+                })?;
+                let slot = public_slot_from_pem(text)
+                    .map_err(|e| Error::Config(format!("key {name:?}: {}", e.message()).into()))?;
+                Ok(alloc::vec![(name.clone(), slot)])
+            }
+            KeyMaterial::Jwk { name, jwk } => {
+                let (_, key) = jwk_key(jwk)
+                    .map_err(|e| Error::Config(format!("key {name:?}: {}", e.message()).into()))?;
+                Ok(alloc::vec![(name.clone(), PublicSlot::Key(key))])
+            }
+            KeyMaterial::Jwks(keys) => keys
                 .iter()
                 .map(|k| {
-                    let (kid, key) = jwk_key(k)?;
-                    let kid = kid.ok_or_else(|| {
-                        Error::Config(format!("key {name:?}: every JWKS key needs a kid"))
+                    let m = k.as_object().ok_or_else(|| {
+                        Error::Config("every JWKS key must be a JSON object".into())
                     })?;
+                    let (kid, key) = jwk_key(m)
+                        .map_err(|e| Error::Config(format!("JWKS: {}", e.message()).into()))?;
+                    let kid =
+                        kid.ok_or_else(|| Error::Config("JWKS: every key needs a kid".into()))?;
                     Ok((kid, PublicSlot::Key(key)))
                 })
-                .collect();
+                .collect(),
         }
-        let (_, key) =
-            jwk_key(&v).map_err(|e| Error::Config(format!("key {name:?}: {}", e.message())))?;
-        return Ok(alloc::vec![(name.to_owned(), PublicSlot::Key(key))]);
     }
-    let slot = public_slot_from_pem(text)
-        .map_err(|e| Error::Config(format!("key {name:?}: {}", e.message())))?;
-    Ok(alloc::vec![(name.to_owned(), slot)])
 }
 
 /// `rest_framework_sso.keys.get_key_id`: the file name without a case-insensitive `.pem`.
@@ -311,7 +481,7 @@ pub(crate) fn key_file_name<'a>(
         Some((_, names)) if names.is_truthy() => names,
         _ => {
             return Err(Error::UnknownKey(
-                "No keys defined for the given issuer".to_owned(),
+                "No keys defined for the given issuer".into(),
             ))
         }
     };
@@ -327,45 +497,74 @@ pub(crate) fn key_file_name<'a>(
     };
     found
         .map(String::as_str)
-        .ok_or_else(|| Error::UnknownKey("No key matches the given key_id".to_owned()))
+        .ok_or_else(|| Error::UnknownKey("No key matches the given key_id".into()))
 }
 
 /// Public keys by file name, parsed once, for the names `PUBLIC_KEYS` uses.
 #[derive(Debug, Clone, Default)]
 pub struct KeyStore {
     pub(crate) slots: Vec<(String, PublicSlot)>,
+    /// What the store was built for: a [`crate::Verifier`] refuses other settings.
+    built_for: (Vec<(String, OneOrMany)>, usize),
 }
 
 impl KeyStore {
-    /// Builds the store from named material (file name → PEM text, or a JWK/JWKS).
-    /// Every file `PUBLIC_KEYS` names must resolve, by exact name or by name without `.pem`.
-    pub fn new<'a, I>(settings: &Settings, material: I) -> Result<Self>
+    /// Builds the store from key material. Every file `PUBLIC_KEYS` names must resolve, by
+    /// exact name or by name without `.pem` (a JWKS `kid`).
+    pub fn new<I>(settings: &Settings, material: I) -> Result<Self>
     where
-        I: IntoIterator<Item = (&'a str, &'a str)>,
+        I: IntoIterator<Item = KeyMaterial>,
     {
         let mut parsed: Vec<(String, PublicSlot)> = Vec::new();
-        for (name, text) in material {
-            parsed.extend(parse_material(name, text)?);
+        for m in material {
+            parsed.extend(m.parse()?);
         }
         let mut slots = Vec::new();
         for file in Settings::key_names(&settings.public_keys) {
             let slot = find_named(&parsed, &file).cloned().ok_or_else(|| {
-                Error::Config(format!(
-                    "PUBLIC_KEYS names {file:?} but no such key was given"
-                ))
+                Error::Config(
+                    format!("PUBLIC_KEYS names {file:?} but no such key was given").into(),
+                )
             })?;
             if let PublicSlot::Key(k) = &slot {
                 if k.bits() < settings.min_key_bits {
-                    return Err(Error::Config(format!(
-                        "key {file:?} has {} bits, below MIN_KEY_BITS = {}",
-                        k.bits(),
-                        settings.min_key_bits
-                    )));
+                    return Err(Error::Config(
+                        format!(
+                            "key {file:?} has {} bits, below MIN_KEY_BITS = {}",
+                            k.bits(),
+                            settings.min_key_bits
+                        )
+                        .into(),
+                    ));
                 }
             }
             slots.push((file, slot));
         }
-        Ok(KeyStore { slots })
+        Ok(KeyStore {
+            slots,
+            built_for: (settings.public_keys.clone(), settings.min_key_bits),
+        })
+    }
+
+    /// Builds the store from key files: (file name, contents) pairs, e.g. a
+    /// `HashMap<String, String>` or `[("a.pem", pem_text)]`.
+    pub fn from_files<I, N, T>(settings: &Settings, files: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = (N, T)>,
+        N: AsRef<str>,
+        T: AsRef<[u8]>,
+    {
+        KeyStore::new(
+            settings,
+            files
+                .into_iter()
+                .map(|(n, t)| KeyMaterial::file(n.as_ref(), t.as_ref())),
+        )
+    }
+
+    /// Whether this store was built for `settings` (the same `PUBLIC_KEYS` and `MIN_KEY_BITS`).
+    pub(crate) fn built_for(&self, settings: &Settings) -> bool {
+        self.built_for.0 == settings.public_keys && self.built_for.1 == settings.min_key_bits
     }
 
     /// `get_public_key_and_key_id`: the key for `issuer` (and `kid`), or `InvalidKeyError`.
@@ -378,9 +577,9 @@ impl KeyStore {
         let file = key_file_name(&settings.public_keys, issuer, kid)?;
         match self.slots.iter().find(|(n, _)| n == file).map(|(_, s)| s) {
             Some(PublicSlot::Key(k)) => Ok(k),
-            _ => Err(Error::UnknownKey(format!(
-                "No public key found for issuer={issuer:?} key_id={kid:?}"
-            ))),
+            _ => Err(Error::UnknownKey(
+                format!("No public key found for issuer={issuer:?} key_id={kid:?}").into(),
+            )),
         }
     }
 
@@ -417,10 +616,7 @@ impl KeyStore {
     #[cfg(feature = "std")]
     pub fn from_key_store_root(settings: &Settings, base_dir: &std::path::Path) -> Result<Self> {
         let files = read_key_files(settings, &settings.public_keys, base_dir)?;
-        KeyStore::new(
-            settings,
-            files.iter().map(|(n, t)| (n.as_str(), t.as_str())),
-        )
+        KeyStore::from_files(settings, files)
     }
 }
 
@@ -430,16 +626,17 @@ pub(crate) fn read_key_files(
     settings: &Settings,
     map: &[(String, OneOrMany)],
     base_dir: &std::path::Path,
-) -> Result<Vec<(String, String)>> {
+) -> Result<Vec<(String, Vec<u8>)>> {
     let root = match &settings.key_store_root {
         Some(r) if !r.is_empty() => base_dir.join(r),
         _ => base_dir.to_path_buf(),
     };
-    let mut out: Vec<(String, String)> = Vec::new();
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     for name in Settings::key_names(map) {
         let path = root.join(&name);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::Config(format!("cannot read key file {}: {e}", path.display())))?;
+        let text = std::fs::read(&path).map_err(|e| {
+            Error::Config(format!("cannot read key file {}: {e}", path.display()).into())
+        })?;
         out.push((name, text));
     }
     Ok(out)

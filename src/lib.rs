@@ -27,13 +27,20 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-mod algorithms;
+// The README's Rust example runs as a doctest (from the package root, where keys/ is).
+#[cfg(all(doctest, feature = "std"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod b64;
 mod cache;
+mod clock;
 mod decoding;
 mod errors;
 pub mod json;
+mod jwa;
 mod keys;
+mod policy;
 mod pyint;
 mod rsa_public;
 mod settings;
@@ -41,19 +48,23 @@ mod settings;
 pub mod signing;
 mod validation;
 mod verifier;
-#[cfg(feature = "wasm")]
-mod wasm;
 
 pub use crate::{
-    algorithms::{Algorithm, SignatureCheck},
     cache::CachedVerifier,
     decoding::{dangerous, TokenData},
-    errors::{Error, Result, DETAIL_DECODE, DETAIL_EXPIRED, DETAIL_INVALID, DETAIL_KEY},
+    errors::{
+        Cause, Class, Error, Result, Segment, DETAIL_CONFIG, DETAIL_DECODE, DETAIL_EXPIRED,
+        DETAIL_INVALID, DETAIL_KEY, DETAIL_SIGN,
+    },
     json::{Map, Value},
-    keys::{key_id, KeyStore, VerifyingKey},
+    jwa::Algorithm,
+    keys::{key_id, KeyMaterial, KeyStore, VerifyingKey},
     settings::{OneOrMany, Settings},
-    verifier::Verifier,
+    verifier::{header_bytes, Verifier},
 };
+
+#[cfg(feature = "cross-check")]
+pub use crate::keys::SignatureCheck;
 
 #[cfg(feature = "sign")]
 pub use crate::signing::{

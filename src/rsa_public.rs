@@ -10,8 +10,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use sha2::digest::{Digest, FixedOutputReset};
-
-use crate::algorithms::Algorithm;
+use sha2::{Sha256, Sha384, Sha512};
 
 #[cfg(target_pointer_width = "64")]
 type Limb = u64;
@@ -328,6 +327,7 @@ pub(crate) enum Kernel {
     /// The fastest this CPU runs.
     Best,
     /// Portable Rust everywhere (cross-checks the assembly in tests).
+    #[cfg(any(test, feature = "cross-check"))]
     Portable,
 }
 
@@ -575,28 +575,36 @@ impl Work {
     }
 }
 
-/// DER `DigestInfo` prefixes (RFC 8017 §9.2 note 1).
-fn digest_info_prefix(alg: Algorithm) -> &'static [u8] {
-    match alg {
-        Algorithm::RS256 | Algorithm::PS256 => &[
-            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-            0x01, 0x05, 0x00, 0x04, 0x20,
-        ],
-        Algorithm::RS384 | Algorithm::PS384 => &[
-            0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-            0x02, 0x05, 0x00, 0x04, 0x30,
-        ],
-        Algorithm::RS512 | Algorithm::PS512 => &[
-            0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-            0x03, 0x05, 0x00, 0x04, 0x40,
-        ],
-    }
+/// A hash with its DER `DigestInfo` prefix (RFC 8017 §9.2 note 1), for PKCS#1 v1.5.
+pub(crate) trait DigestInfo: Digest + FixedOutputReset {
+    /// `DigestInfo` up to the digest bytes: algorithm OID, NULL parameters, OCTET STRING header.
+    const PREFIX: &'static [u8];
+}
+
+impl DigestInfo for Sha256 {
+    const PREFIX: &'static [u8] = &[
+        0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+        0x05, 0x00, 0x04, 0x20,
+    ];
+}
+
+impl DigestInfo for Sha384 {
+    const PREFIX: &'static [u8] = &[
+        0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02,
+        0x05, 0x00, 0x04, 0x30,
+    ];
+}
+
+impl DigestInfo for Sha512 {
+    const PREFIX: &'static [u8] = &[
+        0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03,
+        0x05, 0x00, 0x04, 0x40,
+    ];
 }
 
 /// RSASSA-PKCS1-v1_5 verification: the expected encoded block is built and compared whole.
-pub(crate) fn pkcs1v15_verify(
+pub(crate) fn pkcs1v15_verify<D: DigestInfo>(
     key: &MontyKey,
-    alg: Algorithm,
     hash: &[u8],
     sig: &[u8],
     kernel: Kernel,
@@ -605,7 +613,7 @@ pub(crate) fn pkcs1v15_verify(
     if sig.len() != k {
         return false;
     }
-    let prefix = digest_info_prefix(alg);
+    let prefix = D::PREFIX;
     let t_len = prefix.len() + hash.len();
     if k < t_len + 11 {
         return false;
@@ -639,7 +647,7 @@ fn mgf1_xor<D: Digest + FixedOutputReset>(seed: &[u8], out: &mut [u8]) {
 }
 
 /// RSASSA-PSS verification, MGF1 with the same hash, salt length = hash length (PyJWT).
-/// `sig` shorter than the modulus is left-padded (OpenSSL accepts it; see `Algorithm::verify`).
+/// `sig` shorter than the modulus is left-padded (OpenSSL accepts it; see `VerifyingKey::verify`).
 pub(crate) fn pss_verify<D: Digest + FixedOutputReset>(
     key: &MontyKey,
     m_hash: &[u8],

@@ -80,6 +80,10 @@ pub struct Settings {
     pub authenticate_header: String,
     /// Not a Django setting: tokens longer than this many bytes are refused before decoding (default 8192).
     pub max_token_bytes: usize,
+    /// Not a Django setting: `Authorization` header values longer than this many bytes are
+    /// refused before they are split (default: twice `MAX_TOKEN_BYTES`, so 16384; when set, it
+    /// must exceed `MAX_TOKEN_BYTES`).
+    pub max_header_bytes: usize,
     /// Not a Django setting: RSA keys shorter than this many bits are refused when loaded (default 2048).
     pub min_key_bits: usize,
     /// Not a Django setting: JSON nesting allowed in header and payload (default 64).
@@ -109,6 +113,7 @@ impl Default for Settings {
             private_keys: Vec::new(),
             authenticate_header: "JWT".to_owned(),
             max_token_bytes: 8192,
+            max_header_bytes: 16384,
             min_key_bits: 2048,
             max_json_depth: 64,
         }
@@ -125,7 +130,7 @@ const IMPORT_STRINGS: [&str; 5] = [
 ];
 
 fn bad(key: &str, want: &str) -> Error {
-    Error::Config(format!("setting {key} must be {want}"))
+    Error::Config(format!("setting {key} must be {want}").into())
 }
 
 fn string(key: &str, v: &Value) -> Result<String> {
@@ -163,9 +168,12 @@ fn opt_seconds(key: &str, v: &Value) -> Result<Option<f64>> {
     }
 }
 
+/// A non-negative integer; beyond `usize` (32 bits on wasm32) it saturates, which for every
+/// count setting is the same limit in effect (or, for `MIN_KEY_BITS`, refuses every key).
 fn count(key: &str, v: &Value) -> Result<usize> {
     match v {
-        Value::Int(Int::Small(i)) if *i >= 0 => Ok(*i as usize),
+        Value::Int(Int::Small(i)) if *i >= 0 => Ok(usize::try_from(*i).unwrap_or(usize::MAX)),
+        Value::Int(Int::Big(text)) if !text.starts_with('-') => Ok(usize::MAX),
         _ => Err(bad(key, "a non-negative integer")),
     }
 }
@@ -215,16 +223,17 @@ impl Settings {
     /// otherwise silently keep a default); wrongly typed values name the key.
     pub fn from_json(text: &str) -> Result<Settings> {
         let v = json::loads(text.as_bytes(), 32)
-            .map_err(|e| Error::Config(format!("settings are not valid JSON: {e:?}")))?;
+            .map_err(|e| Error::Config(format!("settings are not valid JSON: {e:?}").into()))?;
         let m = v
             .as_object()
-            .ok_or_else(|| Error::Config("settings must be a JSON object".to_owned()))?;
+            .ok_or_else(|| Error::Config("settings must be a JSON object".into()))?;
         Settings::from_map(m)
     }
 
     /// Reads settings from an already decoded JSON object.
     pub fn from_map(m: &Map) -> Result<Settings> {
         let mut s = Settings::default();
+        let mut header_limit = None;
         for (k, v) in m.iter() {
             let k = k.as_str();
             match k {
@@ -262,11 +271,19 @@ impl Settings {
                     }
                 }
                 "MAX_TOKEN_BYTES" => s.max_token_bytes = count(k, v)?,
+                "MAX_HEADER_BYTES" => header_limit = Some(count(k, v)?),
                 "MIN_KEY_BITS" => s.min_key_bits = count(k, v)?,
                 "MAX_JSON_DEPTH" => s.max_json_depth = count(k, v)?.clamp(1, 512),
-                _ => return Err(Error::Config(format!("unknown setting {k}"))),
+                _ => return Err(Error::Config(format!("unknown setting {k}").into())),
             }
         }
+        s.max_header_bytes = match header_limit {
+            Some(n) if n <= s.max_token_bytes => {
+                return Err(bad("MAX_HEADER_BYTES", "larger than MAX_TOKEN_BYTES"))
+            }
+            Some(n) => n,
+            None => s.max_token_bytes.saturating_mul(2),
+        };
         Ok(s)
     }
 

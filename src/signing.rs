@@ -12,9 +12,9 @@ use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use sha2::{Sha256, Sha384, Sha512};
 
-use crate::algorithms::Algorithm;
 use crate::errors::{Error, Result};
 use crate::json::{self, Int, Value};
+use crate::jwa::Algorithm;
 use crate::keys::{self, key_file_name, pem_blocks, pem_der};
 use crate::settings::{OneOrMany, Settings};
 
@@ -167,20 +167,21 @@ impl SigningKey {
             } else {
                 "no private key"
             };
-            return Err(Error::Sign(format!(
-                "No private key found in {name:?}: the file holds {what}"
-            )));
+            return Err(Error::Sign(
+                format!("No private key found in {name:?}: the file holds {what}").into(),
+            ));
         };
-        let der = pem_der(block).map_err(|e| Error::Sign(format!("{name:?}: {}", e.message())))?;
+        let der =
+            pem_der(block).map_err(|e| Error::Sign(format!("{name:?}: {}", e.message()).into()))?;
         let key = match block.label {
             "PRIVATE KEY" => rsa::PrivateKey::from_pkcs8_der(&der)
-                .map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#8 RSA key: {e}")))?,
+                .map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#8 RSA key: {e}").into()))?,
             "RSA PRIVATE KEY" => rsa::PrivateKey::from_pkcs1_der(&der)
-                .map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#1 RSA key: {e}")))?,
+                .map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#1 RSA key: {e}").into()))?,
             other => {
-                return Err(Error::Sign(format!(
-                    "{name:?}: {other} keys are not supported (RSA only)"
-                )))
+                return Err(Error::Sign(
+                    format!("{name:?}: {other} keys are not supported (RSA only)").into(),
+                ))
             }
         };
         Ok(SigningKey {
@@ -205,7 +206,7 @@ impl SigningKey {
             Algorithm::PS384 => k.pss_sign::<Sha384>(msg),
             Algorithm::PS512 => k.pss_sign::<Sha512>(msg),
         };
-        r.map_err(|e| Error::Sign(format!("signing failed: {e}")))
+        r.map_err(|e| Error::Sign(format!("signing failed: {e}").into()))
     }
 
     /// The matching public key, for verifying what this key signs.
@@ -245,14 +246,19 @@ impl Issuer {
     /// Settings plus private key material (file name → PEM text) for the files `PRIVATE_KEYS`
     /// names. Like the server, which reads a key file only when it signs for that issuer, a
     /// named file that is not given fails only `encode` for its issuer; given keys are parsed now.
-    pub fn new<'a, I>(settings: Settings, material: I) -> Result<Self>
+    pub fn new<I, N, T>(settings: Settings, material: I) -> Result<Self>
     where
-        I: IntoIterator<Item = (&'a str, &'a str)>,
+        I: IntoIterator<Item = (N, T)>,
+        N: AsRef<str>,
+        T: AsRef<[u8]>,
     {
-        let given: Vec<(&str, &str)> = material.into_iter().collect();
+        let given: Vec<(N, T)> = material.into_iter().collect();
         let mut keys = Vec::new();
         for file in Settings::key_names(&settings.private_keys) {
-            if let Some(text) = keys::find_named(&given, &file) {
+            if let Some(contents) = keys::find_named(&given, &file) {
+                let text = core::str::from_utf8(contents.as_ref()).map_err(|_| {
+                    Error::Config(format!("key {file:?}: the file is not UTF-8").into())
+                })?;
                 keys.push(SigningKey::from_pem(&file, text)?);
             }
         }
@@ -260,9 +266,11 @@ impl Issuer {
     }
 
     /// Settings JSON plus private key material.
-    pub fn from_json<'a, I>(settings_json: &str, material: I) -> Result<Self>
+    pub fn from_json<I, N, T>(settings_json: &str, material: I) -> Result<Self>
     where
-        I: IntoIterator<Item = (&'a str, &'a str)>,
+        I: IntoIterator<Item = (N, T)>,
+        N: AsRef<str>,
+        T: AsRef<[u8]>,
     {
         Issuer::new(Settings::from_json(settings_json)?, material)
     }
@@ -271,10 +279,7 @@ impl Issuer {
     #[cfg(feature = "std")]
     pub fn from_key_store_root(settings: Settings, base_dir: &std::path::Path) -> Result<Self> {
         let files = keys::read_key_files(&settings, &settings.private_keys, base_dir)?;
-        Issuer::new(
-            settings,
-            files.iter().map(|(n, t)| (n.as_str(), t.as_str())),
-        )
+        Issuer::new(settings, files)
     }
 
     /// The settings in use.
@@ -285,6 +290,7 @@ impl Issuer {
     /// `encode_jwt_token(payload)` at time `now`: fills `iss`, `aud`, `iat`, `exp` as the
     /// server does, then signs with `ENCODE_ALGORITHM` and the issuer's first private key.
     pub fn encode(&self, payload: &Payload, now: f64) -> Result<String> {
+        crate::clock::check_now(now)?;
         let s = &self.settings;
         let mut p = payload.clone();
         let kind = match p.token_type() {
@@ -350,17 +356,21 @@ impl Issuer {
             ));
         }
         let file = key_file_name(&s.private_keys, &iss, None)
-            .map_err(|e| Error::Sign(e.message().to_owned()))?;
+            .map_err(|e| Error::Sign(e.message().into()))?;
         let key = self.keys.iter().find(|k| k.name == file).ok_or_else(|| {
-            Error::Sign(format!(
-                "No private key found for issuer={iss:?}: key file {file:?} was not given"
-            ))
+            Error::Sign(
+                format!("No private key found for issuer={iss:?}: key file {file:?} was not given")
+                    .into(),
+            )
         })?;
         let alg = Algorithm::from_name(&s.encode_algorithm).ok_or_else(|| {
-            Error::Sign(format!(
-                "ENCODE_ALGORITHM {:?} is not supported (RS256/384/512, PS256/384/512)",
-                s.encode_algorithm
-            ))
+            Error::Sign(
+                format!(
+                    "ENCODE_ALGORITHM {:?} is not supported (RS256/384/512, PS256/384/512)",
+                    s.encode_algorithm
+                )
+                .into(),
+            )
         })?;
 
         // PyJWS.encode: {"typ", "alg"} updated with {"kid"}, keys sorted.
@@ -401,6 +411,16 @@ pub fn payload_json(p: &Payload) -> Result<String> {
         }
         json::write_json_str(&mut out, k);
         out.push(':');
+        if let Claim::DateTime(t) = v {
+            if !crate::clock::in_range(*t) {
+                return Err(Error::Sign(
+                    format!(
+                        "claim {k:?}: date value out of range (the server raises OverflowError)"
+                    )
+                    .into(),
+                ));
+            }
+        }
         match v {
             Claim::Value(v) => json::write_json(&mut out, v, false),
             Claim::DateTime(t) if matches!(k.as_str(), "exp" | "iat" | "nbf") => {

@@ -1,7 +1,7 @@
 //! Registered-claim checks (RFC 7519 §4.1) exactly as PyJWT 2.15
 //! `PyJWT._validate_claims` runs them with the options drf-sso passes.
 
-use crate::errors::{Error, Result};
+use crate::errors::{Cause, Error, Result};
 use crate::json::{Map, Value};
 use crate::pyint::py_int;
 use crate::settings::{OneOrMany, Settings};
@@ -46,30 +46,42 @@ pub(crate) fn validate_claims(
     if o.iat {
         if let Some(v) = payload.get("iat") {
             let iat = py_int(v).ok_or_else(|| {
-                Error::BadIssuedAt("Issued At claim (iat) must be an integer.".into())
+                Error::BadIssuedAt(
+                    Cause::new("Issued At claim (iat) must be an integer.").claim("iat"),
+                )
             })?;
             if iat.gt(now + leeway) {
-                return Err(Error::Immature("The token is not yet valid (iat)".into()));
+                return Err(Error::Immature(
+                    Cause::new("The token is not yet valid (iat)").claim("iat"),
+                ));
             }
         }
     }
     if o.nbf {
         if let Some(v) = payload.get("nbf") {
             let nbf = py_int(v).ok_or_else(|| {
-                Error::BadNotBefore("Not Before claim (nbf) must be an integer.".into())
+                Error::BadNotBefore(
+                    Cause::new("Not Before claim (nbf) must be an integer.").claim("nbf"),
+                )
             })?;
             if nbf.gt(now + leeway) {
-                return Err(Error::Immature("The token is not yet valid (nbf)".into()));
+                return Err(Error::Immature(
+                    Cause::new("The token is not yet valid (nbf)").claim("nbf"),
+                ));
             }
         }
     }
     if o.exp {
         if let Some(v) = payload.get("exp") {
             let exp = py_int(v).ok_or_else(|| {
-                Error::BadExpiration("Expiration Time claim (exp) must be an integer.".into())
+                Error::BadExpiration(
+                    Cause::new("Expiration Time claim (exp) must be an integer.").claim("exp"),
+                )
             })?;
             if exp.le(now - leeway) {
-                return Err(Error::Expired("Signature has expired".into()));
+                return Err(Error::Expired(
+                    Cause::new("Signature has expired").claim("exp"),
+                ));
             }
         }
     }
@@ -77,10 +89,12 @@ pub(crate) fn validate_claims(
         match payload.get("iss") {
             None => return Err(Error::missing_claim("iss")),
             Some(Value::Str(s)) if s == issuer => {}
-            Some(Value::Str(_)) => return Err(Error::BadIssuer("Invalid issuer".into())),
+            Some(Value::Str(_)) => {
+                return Err(Error::BadIssuer(Cause::new("Invalid issuer").claim("iss")))
+            }
             Some(_) => {
                 return Err(Error::BadIssuer(
-                    "Payload Issuer (iss) must be a string".into(),
+                    Cause::new("Payload Issuer (iss) must be a string").claim("iss"),
                 ))
             }
         }
@@ -91,14 +105,18 @@ pub(crate) fn validate_claims(
     if o.sub {
         if let Some(v) = payload.get("sub") {
             if v.as_str().is_none() {
-                return Err(Error::BadSubject("Subject must be a string".into()));
+                return Err(Error::BadSubject(
+                    Cause::new("Subject must be a string").claim("sub"),
+                ));
             }
         }
     }
     if o.jti {
         if let Some(v) = payload.get("jti") {
             if v.as_str().is_none() {
-                return Err(Error::BadJwtId("JWT ID must be a string".into()));
+                return Err(Error::BadJwtId(
+                    Cause::new("JWT ID must be a string").claim("jti"),
+                ));
             }
         }
     }
@@ -111,13 +129,16 @@ fn validate_aud(payload: &Map, audience: Option<&OneOrMany>) -> Result<()> {
     let Some(audience) = audience else {
         return match claim {
             None => Ok(()),
-            Some(_) => Err(Error::BadAudience("Invalid audience".into())),
+            Some(_) => Err(Error::BadAudience(
+                Cause::new("Invalid audience").claim("aud"),
+            )),
         };
     };
     let Some(claim) = claim else {
         return Err(Error::missing_claim("aud"));
     };
-    let bad_format = || Error::BadAudience("Invalid claim format in token".into());
+    let bad_format =
+        || Error::BadAudience(Cause::new("Invalid claim format in token").claim("aud"));
     let claims: alloc::vec::Vec<&str> = match claim {
         Value::Str(s) => alloc::vec![s.as_str()],
         Value::Array(items) => items
@@ -128,7 +149,9 @@ fn validate_aud(payload: &Map, audience: Option<&OneOrMany>) -> Result<()> {
     };
     let wanted = audience.to_vec();
     if wanted.iter().all(|a| !claims.contains(&a.as_str())) {
-        return Err(Error::BadAudience("Audience doesn't match".into()));
+        return Err(Error::BadAudience(
+            Cause::new("Audience doesn't match").claim("aud"),
+        ));
     }
     Ok(())
 }

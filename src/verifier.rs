@@ -3,11 +3,12 @@
 
 use alloc::string::String;
 
-use crate::algorithms::{verify_signature, SignatureCheck};
+use crate::clock::check_now;
 use crate::decoding::{self, TokenData};
-use crate::errors::{Error, Result};
+use crate::errors::{Cause, Error, Result};
 use crate::json::{py_str, Value};
 use crate::keys::KeyStore;
+use crate::policy::{verify_signature, Check};
 use crate::settings::{OneOrMany, Settings};
 use crate::validation::{validate_claims, ClaimOptions};
 
@@ -26,43 +27,52 @@ pub struct Verifier {
     algorithms: alloc::vec::Vec<String>,
     options: ClaimOptions,
     scheme: alloc::vec::Vec<u8>,
-    check: SignatureCheck,
+    check: Check,
 }
 
 impl Verifier {
-    /// A verifier over parsed settings and keys.
-    pub fn new(settings: Settings, keys: KeyStore) -> Self {
+    /// A verifier over parsed settings and a key store built for them (a store built for
+    /// other `PUBLIC_KEYS` or `MIN_KEY_BITS` is a configuration error).
+    pub fn new(settings: Settings, keys: KeyStore) -> Result<Self> {
+        if !keys.built_for(&settings) {
+            return Err(Error::Config(
+                "the key store was built for other settings (PUBLIC_KEYS or MIN_KEY_BITS differ)"
+                    .into(),
+            ));
+        }
         let algorithms = settings.algorithms();
         let options = ClaimOptions::from_settings(&settings);
         let scheme = settings
             .authenticate_header
             .to_ascii_lowercase()
             .into_bytes();
-        Verifier {
+        Ok(Verifier {
             settings,
             keys,
             algorithms,
             options,
             scheme,
-            check: SignatureCheck::Fast,
-        }
+            check: Check::default(),
+        })
     }
 
-    /// The same verifier with another signature implementation (cross-checks only).
-    #[doc(hidden)]
-    pub fn with_signature_check(mut self, check: SignatureCheck) -> Self {
-        self.check = check;
+    /// The same verifier with another signature implementation (feature `cross-check`).
+    #[cfg(feature = "cross-check")]
+    pub fn with_signature_check(mut self, check: crate::keys::SignatureCheck) -> Self {
+        self.check = Check { with: check };
         self
     }
 
-    /// Settings JSON plus key material (file name → PEM text, or JWK/JWKS), parsed once.
-    pub fn from_json<'a, I>(settings_json: &str, keys: I) -> Result<Self>
+    /// Settings JSON plus key files (file name, contents), parsed once.
+    pub fn from_json<I, N, T>(settings_json: &str, files: I) -> Result<Self>
     where
-        I: IntoIterator<Item = (&'a str, &'a str)>,
+        I: IntoIterator<Item = (N, T)>,
+        N: AsRef<str>,
+        T: AsRef<[u8]>,
     {
         let settings = Settings::from_json(settings_json)?;
-        let keys = KeyStore::new(&settings, keys)?;
-        Ok(Verifier::new(settings, keys))
+        let keys = KeyStore::from_files(&settings, files)?;
+        Verifier::new(settings, keys)
     }
 
     /// The settings in use.
@@ -76,21 +86,23 @@ impl Verifier {
     }
 
     /// `decode_jwt_token(token)` at time `now` (seconds since the epoch): the header and
-    /// payload the server would accept, or the error it would raise.
-    pub fn verify(&self, token: &str, now: f64) -> Result<TokenData> {
-        let checked = self.check_signed(token)?;
+    /// payload the server would accept, or the error it would raise. The token is bytes, as
+    /// PyJWT's `_load` works on them (a `&str` is its UTF-8).
+    pub fn verify(&self, token: impl AsRef<[u8]>, now: f64) -> Result<TokenData> {
+        check_now(now)?;
+        let checked = self.check_signed(token.as_ref())?;
         self.check_claims(&checked, now)?;
         Ok(checked.data)
     }
 
     /// Every time-independent step of `decode_jwt_token`, up to and including the signature.
-    pub(crate) fn check_signed(&self, token: &str) -> Result<Checked> {
+    pub(crate) fn check_signed(&self, token: &[u8]) -> Result<Checked> {
         let s = &self.settings;
         if token.len() > s.max_token_bytes {
             return Err(Error::too_large(token.len(), s.max_token_bytes));
         }
         // get_unverified_header + the unverified jwt.decode: structure only.
-        let parts = decoding::load(token.as_bytes(), s.max_json_depth)?;
+        let parts = decoding::load(token, s.max_json_depth)?;
         let payload = decoding::payload(&parts, s.max_json_depth)?;
 
         let kid = match parts.header.get("kid") {
@@ -107,7 +119,9 @@ impl Verifier {
                 OneOrMany::One(text) => text.contains(issuer.as_str()), // Python `in` on a str
             };
             if !ok {
-                return Err(Error::UntrustedIssuer("Invalid issuer".into()));
+                return Err(Error::UntrustedIssuer(
+                    Cause::new("Invalid issuer").claim("iss"),
+                ));
             }
         }
         let key = self.keys.public_key(s, &issuer, kid.as_deref())?;
@@ -134,17 +148,22 @@ impl Verifier {
 
     /// The time-dependent rest: `_validate_claims` at `now`, then drf-sso's own checks.
     pub(crate) fn check_claims(&self, checked: &Checked, now: f64) -> Result<()> {
+        check_now(now)?;
         let payload = &checked.data.payload;
         validate_claims(payload, self.options, &self.settings, &checked.issuer, now)?;
         match payload.get("token").and_then(Value::as_str) {
             Some("session" | "auth") => {}
-            _ => return Err(Error::UnknownTokenType("Unknown token type".into())),
+            _ => {
+                return Err(Error::UnknownTokenType(
+                    Cause::new("Unknown token type").claim("token"),
+                ))
+            }
         }
         if !payload.get("sid").is_some_and(Value::is_truthy) {
-            return Err(Error::missing_claim("Session ID is missing."));
+            return Err(Error::missing_required("Session ID is missing.", "sid"));
         }
         if !payload.get("uid").is_some_and(Value::is_truthy) {
-            return Err(Error::missing_claim("User ID is missing."));
+            return Err(Error::missing_required("User ID is missing.", "uid"));
         }
         Ok(())
     }
@@ -153,14 +172,27 @@ impl Verifier {
     /// bytes (`None` = header absent): `Ok(None)` when DRF would return `None`
     /// (no header, another scheme), else the verified token or the DRF failure.
     pub fn authenticate(&self, header: Option<&[u8]>, now: f64) -> Result<Option<TokenData>> {
+        check_now(now)?;
         let Some(token) = self.authorization_token(header.unwrap_or(b""))? else {
             return Ok(None);
         };
         self.verify(token, now).map(Some)
     }
 
-    /// The token part of an `Authorization` header, split as `bytes.split()` does.
+    /// The token part of an `Authorization` header, split as `bytes.split()` does:
+    /// `Ok(None)` when DRF returns `None` (no credentials, another scheme). Headers longer
+    /// than `MAX_HEADER_BYTES` are refused before they are split (hardening).
     pub fn authorization_token<'h>(&self, header: &'h [u8]) -> Result<Option<&'h str>> {
+        let max = self.settings.max_header_bytes;
+        if header.len() > max {
+            return Err(Error::TooLarge(
+                alloc::format!(
+                    "Authorization header is {} bytes, over MAX_HEADER_BYTES = {max}",
+                    header.len()
+                )
+                .into(),
+            ));
+        }
         let mut parts = header
             .split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
             .filter(|p| !p.is_empty());
@@ -191,5 +223,24 @@ impl Verifier {
                 "Invalid token header. Token string should not contain invalid characters.".into(),
             )
         })
+    }
+}
+
+/// An `Authorization` header value given as text, as the bytes the server's
+/// `get_authorization_header` sees: every char up to U+00FF is one byte (the ISO-8859-1
+/// decoding that WSGI, Fetch `Headers` and Node apply to header bytes); a text holding any
+/// char above U+00FF cannot have come that way and is taken as UTF-8, the bytes a client
+/// would have sent for it.
+pub fn header_bytes(text: &str) -> alloc::borrow::Cow<'_, [u8]> {
+    if text.is_ascii() {
+        return alloc::borrow::Cow::Borrowed(text.as_bytes());
+    }
+    let latin1: Option<alloc::vec::Vec<u8>> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect();
+    match latin1 {
+        Some(bytes) => alloc::borrow::Cow::Owned(bytes),
+        None => alloc::borrow::Cow::Borrowed(text.as_bytes()),
     }
 }

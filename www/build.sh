@@ -27,7 +27,7 @@ if [ -z "$TARBALL" ]; then
     stale=""
     if [ -n "$TARBALL" ]; then
         # sources newer than the tarball: rebuild it
-        stale=$(find "$ROOT/src" "$ROOT/Cargo.toml" "$ROOT/pkg" -newer "$TARBALL" -type f \
+        stale=$(find "$ROOT/src" "$ROOT/wasm" "$ROOT/Cargo.toml" "$ROOT/pkg" -newer "$TARBALL" -type f \
                     -not -path "$ROOT/pkg/dist/*" -not -path "$ROOT/pkg/node_modules/*" -not -name '*.tgz' \
                     -not -name '*.md' 2>/dev/null | head -1 || true)
     fi

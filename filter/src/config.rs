@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 use drf_sso_jwt::json::{self, Map, Value};
 
-use drf_sso_jwt::{CachedVerifier, KeyStore, Settings, Verifier};
+use drf_sso_jwt::{CachedVerifier, KeyMaterial, KeyStore, Settings, Verifier};
 
 /// Claim → request header set on success unless `claim_headers` says otherwise.
 pub const DEFAULT_CLAIM_HEADERS: [(&str, &str); 6] = [
@@ -122,28 +122,13 @@ impl Config {
             }
             Some(_) => return Err(err("\"settings\" must be an object")),
         };
-        // Key material: PEM text or JWK / JWKS JSON, as a string or inline as JSON.
-        let keys: Vec<(String, String)> = match root.get("keys") {
-            Some(Value::Object(m)) => m
-                .iter()
-                .map(|(name, v)| match v {
-                    Value::Str(text) => Ok((name.clone(), text.clone())),
-                    Value::Object(_) => Ok((name.clone(), json::dumps(v, false))),
-                    _ => Err(format!("keys[{name:?}] must be PEM text or a JWK / JWKS")),
-                })
-                .collect::<Result<_, _>>()?,
+        // Key material in the core's JSON shape: {file name: key file text | JWK} or a JWKS.
+        let material = match root.get("keys") {
+            Some(v) => KeyMaterial::from_json(v).map_err(|e| format!("keys: {}", e.message()))?,
             None => Vec::new(),
-            Some(_) => {
-                return Err(err(
-                    "\"keys\" must be an object of key file name → PEM / JWK text",
-                ))
-            }
         };
-        let store = KeyStore::new(
-            &settings,
-            keys.iter().map(|(n, t)| (n.as_str(), t.as_str())),
-        )
-        .map_err(|e| format!("keys: {}", e.message()))?;
+        let store =
+            KeyStore::new(&settings, material).map_err(|e| format!("keys: {}", e.message()))?;
         let www_authenticate = format!("{} realm=\"api\"", settings.authenticate_header);
         if www_authenticate.bytes().any(|b| b < 0x20 || b == 0x7f) {
             return Err(err(
@@ -152,15 +137,16 @@ impl Config {
         }
         let cache_size = match root.get("cache_size") {
             None | Some(Value::Null) => CachedVerifier::DEFAULT_CAPACITY,
-            Some(Value::Int(drf_sso_jwt::json::Int::Small(n))) if (0..=1 << 20).contains(n) => {
-                *n as usize
+            Some(Value::Int(drf_sso_jwt::json::Int::Small(n))) if *n >= 0 => {
+                usize::try_from(*n).unwrap_or(usize::MAX)
             }
-            Some(_) => return Err(err("cache_size must be an integer from 0 to 1048576")),
+            Some(_) => return Err(err("cache_size must be a non-negative integer")),
         };
-        let verifier = RefCell::new(CachedVerifier::new(
-            Verifier::new(settings, store),
-            cache_size,
-        ));
+        let verifier = Verifier::new(settings, store).map_err(|e| e.message().to_owned())?;
+        let verifier = RefCell::new(
+            CachedVerifier::new(verifier, cache_size)
+                .map_err(|e| format!("cache_size: {}", e.message()))?,
+        );
 
         let header = match root.get("header") {
             None | Some(Value::Null) => "authorization".to_owned(),

@@ -1,8 +1,9 @@
 #![no_main]
-//! Key material parsing: arbitrary PEM / JWK / JWKS text through `KeyStore::new`.
+//! Key material parsing: arbitrary key file bytes through `KeyStore::from_files`, and the
+//! same bytes as JWK / JWKS JSON through `KeyMaterial::from_json`.
 use libfuzzer_sys::fuzz_target;
 
-use drf_sso_jwt::{KeyStore, Settings};
+use drf_sso_jwt::{json, KeyMaterial, KeyStore, Settings};
 use std::sync::OnceLock;
 
 fn settings() -> &'static (Settings, Settings) {
@@ -19,12 +20,12 @@ fn settings() -> &'static (Settings, Settings) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let (one, many) = settings();
-        if let Ok(store) = KeyStore::new(one, [("k.pem", text)]) {
-            let _ = store.to_jwks("RS256");
-        }
-        if let Ok(store) = KeyStore::new(many, [("jwks", text)]) {
+    let (one, many) = settings();
+    if let Ok(store) = KeyStore::from_files(one, [("k.pem", data)]) {
+        let _ = store.to_jwks("RS256");
+    }
+    if let Ok(material) = json::parse(data).and_then(|v| KeyMaterial::from_json(&v)) {
+        if let Ok(store) = KeyStore::new(many, material) {
             let _ = store.to_jwks("PS256");
         }
     }

@@ -33,7 +33,11 @@ export interface Settings {
 
 export interface Jwk { kty: 'RSA'; n: string; e: string; kid?: string; [member: string]: unknown }
 export interface Jwks { keys: Jwk[] }
-/** `{fileName: PEM text | JWK}` for the file names `PUBLIC_KEYS` uses, or a JWKS (keys named by `kid`), or JWKS JSON text. */
+/**
+ * `{fileName: key file text | JWK object}` for the file names `PUBLIC_KEYS` uses (file text is
+ * read as the server reads key files: PEM blocks), or a JWKS (keys named by `kid`), or that
+ * JSON as text.
+ */
 export type KeyMaterial = Record<string, string | Jwk> | Jwks | string;
 
 export interface Claims {
@@ -71,14 +75,22 @@ export type ErrorCode =
   | 'too_large' | 'malformed' | 'unsupported_json' | 'invalid_header' | 'missing_claim' | 'untrusted_issuer'
   | 'unknown_key' | 'invalid_key' | 'bad_algorithm' | 'unsupported_algorithm' | 'bad_signature' | 'bad_iat'
   | 'bad_nbf' | 'bad_exp' | 'immature' | 'expired' | 'bad_issuer' | 'bad_audience' | 'bad_subject' | 'bad_jti'
-  | 'unknown_token_type' | 'no_credentials' | 'token_has_spaces' | 'invalid_characters' | 'config' | 'sign';
+  | 'unknown_token_type' | 'no_credentials' | 'token_has_spaces' | 'invalid_characters' | 'config' | 'bad_clock'
+  | 'sign';
+
+/** The part of a compact JWS an error concerns. */
+export type Segment = 'header' | 'payload' | 'signature';
 
 /** Every failure: `code` to match on, `detail` = the DRF response text the Django server sends, `message` = the precise cause. */
 export class SsoError extends Error {
-  constructor(code: ErrorCode, detail: string, message: string);
+  constructor(code: ErrorCode, detail: string, message: string, claim?: string | null, segment?: Segment | null);
   readonly name: 'SsoError';
   readonly code: ErrorCode;
   readonly detail: string;
+  /** The payload claim the failure concerns (`exp`, `iss`, `sid`, ...), or `null`. */
+  readonly claim: string | null;
+  /** The token segment the failure concerns, or `null`. */
+  readonly segment: Segment | null;
 }
 
 export class Verifier {
@@ -92,7 +104,8 @@ export class Verifier {
   verify(token: string, now?: number): VerifiedToken;
   /**
    * `JWTAuthentication.authenticate` for an `Authorization` header value (each char one byte,
-   * U+0000..U+00FF): `null` when DRF returns `None` (no header, another scheme).
+   * U+0000..U+00FF, as runtimes hand header values over; a string with a char above U+00FF is
+   * taken as UTF-8): `null` when DRF returns `None` (no header, another scheme).
    */
   authenticate(header: string | null | undefined, now?: number): VerifiedToken | null;
   /** `MAX_TOKEN_BYTES` in force. */

@@ -42,6 +42,7 @@ pub fn rsa_sign(key: &rsa::PrivateKey, alg: Algorithm, msg: &[u8]) -> Vec<u8> {
         Algorithm::PS256 => key.pss_sign::<Sha256>(msg),
         Algorithm::PS384 => key.pss_sign::<Sha384>(msg),
         Algorithm::PS512 => key.pss_sign::<Sha512>(msg),
+        other => panic!("{other:?} is not an RSA algorithm"),
     }
     .expect("signing works")
 }

@@ -17,7 +17,7 @@ summary() {
   echo "== npm package summary =="
   [ -f "$ROOT/pkg/dist/sizes.json" ] && node -e '
     const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    for (const [k, v] of Object.entries(s)) console.log(`wasm ${k}: ${v.raw} B raw, ${v.gzip} B gzip -9 (${(v.gzip / 1024).toFixed(1)} KiB; opt-level ${v.opt_level}, wasm-opt ${v.wasm_opt})`);' "$ROOT/pkg/dist/sizes.json"
+    for (const [k, v] of Object.entries(s)) console.log(`wasm ${k}: ${v.raw} B raw, ${v.gzip} B gzip -9 (${(v.gzip / 1024).toFixed(1)} KiB; profile ${v.profile}, wasm-opt ${v.wasm_opt})`);' "$ROOT/pkg/dist/sizes.json"
   for r in build size node deno workerd chromium longrun; do
     [ -n "${STATUS[$r]:-}" ] && printf '%-9s %-4s %6ss  %s\n' "$r" "${STATUS[$r]}" "${TIME[$r]}" "$(counts "$r")"
   done
@@ -55,7 +55,8 @@ need_tools() {
 }
 build() {
   need_tools || return 1
-  (cargo build --release --quiet --bin drf-sso-jwt) || return 1
+  BIN="${DRF_SSO_JWT_BIN:-$ROOT/target/release/drf-sso-jwt}"
+  if [ -z "${DRF_SSO_JWT_BIN:-}" ]; then (cargo build --release --quiet --bin drf-sso-jwt) || return 1; fi
   if [ "${SKIP_BUILD:-}" != 1 ] || ! ls "$ROOT"/target/npm/drf-sso-jwt-*.tgz >/dev/null 2>&1; then
     "$ROOT/pkg/build.sh" >"$T.tarball" || return 1
   else
@@ -64,7 +65,7 @@ build() {
   TARBALL=$(tail -n 1 "$T.tarball")
   rm -rf "$T"
   mkdir -p "$T"
-  node "$HERE/make-cases.mjs" "$ROOT/target/release/drf-sso-jwt" "$T/cases.json" || return 1
+  node "$HERE/make-cases.mjs" "$BIN" "$T/cases.json" || return 1
   for r in node deno workerd chromium; do
     mkdir -p "$T/$r"
     echo '{"private":true,"type":"module"}' >"$T/$r/package.json"

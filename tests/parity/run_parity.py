@@ -82,6 +82,40 @@ def short(value, n=100):
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
+# The PyJWT exception classes (the oracle's `cause` prefix) each Rust error code stands for;
+# `None` = DRF's own AuthenticationFailed with no exception behind it. An agreeing rejection
+# must agree on the class too, not only on the DRF text.
+CODE_CLASSES = {
+    "malformed": {"DecodeError"},
+    "too_large": {"DecodeError", "InvalidSignatureError"},
+    "unsupported_json": {"DecodeError"},
+    "bad_signature": {"InvalidSignatureError"},
+    "bad_exp": {"DecodeError"},
+    "bad_nbf": {"DecodeError"},
+    "expired": {"ExpiredSignatureError"},
+    "unknown_key": {"InvalidKeyError"},
+    "invalid_key": {"InvalidKeyError"},
+    "invalid_header": {"InvalidTokenError"},
+    "missing_claim": {"MissingRequiredClaimError"},
+    "untrusted_issuer": {"InvalidIssuerError"},
+    "bad_algorithm": {"InvalidAlgorithmError"},
+    "bad_iat": {"InvalidIssuedAtError"},
+    "immature": {"ImmatureSignatureError"},
+    "bad_issuer": {"InvalidIssuerError"},
+    "bad_audience": {"InvalidAudienceError"},
+    "bad_subject": {"InvalidSubjectError"},
+    "bad_jti": {"InvalidJTIError"},
+    "unknown_token_type": {"InvalidTokenError"},
+    "no_credentials": {None},
+    "token_has_spaces": {None},
+    "invalid_characters": {"UnicodeDecodeError"},
+}
+
+
+def py_class(cause: str | None) -> str | None:
+    return cause.split(":", 1)[0] if cause else None
+
+
 def py_message(cause: str | None) -> str | None:
     if not cause:
         return None
@@ -145,6 +179,11 @@ def judge(case, expected, actual, hardenings):
             expected["payload"], actual.get("payload"), "payload")
         return (AGREE, "") if d is None else (FAIL, d)
     if expected["ok"] is False and actual["ok"] is False and expected.get("detail") == actual.get("detail"):
+        want, got = CODE_CLASSES.get(actual.get("code")), py_class(expected.get("cause"))
+        if want is None:
+            return FAIL, f"no PyJWT class known for Rust code {actual.get('code')!r}"
+        if got not in want:
+            return FAIL, f"same DRF text, different error class: python {got} / rust {actual.get('code')}"
         return AGREE, ""
     name = match_hardening(hardenings, case, actual)
     if name:

@@ -4,8 +4,8 @@
 #
 #   bash tests/proxy/run.sh
 #
-# Needs only rustup/cargo and crates.io. Both crates are standalone (their own
-# [workspace]), so neither the filter's nor wasmtime's dependencies touch the core's.
+# Needs only rustup/cargo and crates.io. Both crates are members of the root workspace
+# (one target/ folder); the filter is built with the workspace's `filter` profile.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,9 +20,8 @@ fi
 
 echo "== building the filter (release, $target)"
 start=$(date +%s)
-# Not --locked: filter/Cargo.lock follows the core's dependencies, which the core may change.
-cargo build --manifest-path filter/Cargo.toml --release --target "$target"
-wasm="$root/filter/target/$target/release/drf_sso_jwt_filter.wasm"
+cargo build -p drf-sso-jwt-filter --profile filter --target "$target"
+wasm="$root/target/$target/filter/drf_sso_jwt_filter.wasm"
 echo "filter built in $(( $(date +%s) - start ))s"
 size=$(wc -c <"$wasm")
 echo "filter .wasm: $wasm"
@@ -35,9 +34,9 @@ if [ "$size" -gt $((400 * 1024)) ]; then
 fi
 
 echo "== filter unit tests (native)"
-cargo test --manifest-path filter/Cargo.toml
+cargo test -p drf-sso-jwt-filter --profile "${TEST_PROFILE:-ci}"
 
 echo "== proxy-wasm host tests"
 start=$(date +%s)
-DRF_SSO_FILTER_WASM="$wasm" cargo test --manifest-path tests/proxy-host/Cargo.toml --locked -- --nocapture
+DRF_SSO_FILTER_WASM="$wasm" cargo test -p proxy-wasm-test-host --profile "${TEST_PROFILE:-ci}" -- --nocapture
 echo "host tests built and ran in $(( $(date +%s) - start ))s"

@@ -1,7 +1,7 @@
 //! The drf-sso-jwt proxy-wasm filter, driven through the test host as Envoy drives it.
 //!
 //! The filter is the release build at `DRF_SSO_FILTER_WASM`, or by default
-//! `filter/target/wasm32-unknown-unknown/release/drf_sso_jwt_filter.wasm` (built by
+//! `target/wasm32-unknown-unknown/filter/drf_sso_jwt_filter.wasm` (built by
 //! tests/proxy/run.sh). Tokens are signed here with the repository's test keys.
 
 use std::sync::OnceLock;
@@ -29,7 +29,7 @@ fn module() -> &'static (wasmtime::Engine, wasmtime::Module) {
     static M: OnceLock<(wasmtime::Engine, wasmtime::Module)> = OnceLock::new();
     M.get_or_init(|| {
         let path = std::env::var("DRF_SSO_FILTER_WASM").unwrap_or_else(|_| {
-            repo("filter/target/wasm32-unknown-unknown/release/drf_sso_jwt_filter.wasm")
+            repo("target/wasm32-unknown-unknown/filter/drf_sso_jwt_filter.wasm")
         });
         let wasm = std::fs::read(&path).unwrap_or_else(|e| {
             panic!("{path}: {e}; build the filter first (bash tests/proxy/run.sh)")

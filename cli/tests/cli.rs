@@ -1,11 +1,10 @@
 //! The CLI's JSON-lines contract, run as a user runs it.
-#![cfg(feature = "cli")]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_drf-sso-jwt");
-const SETTINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/keys/settings.json");
+const SETTINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../keys/settings.json");
 const NOW: &str = "1700000000";
 
 fn run(args: &[&str], stdin: &str) -> Output {

@@ -1,21 +1,19 @@
-//! The wasm-bindgen layer (feature `wasm`): JavaScript in, JavaScript out, and no
-//! verification logic of its own. Everything is decided by [`crate::Verifier`],
-//! [`crate::dangerous::decode`] and (feature `sign`) [`crate::Issuer`].
+//! The wasm-bindgen layer of the npm package: JavaScript in, JavaScript out, and no
+//! verification logic of its own. Everything is decided by [`drf_sso_jwt::Verifier`],
+//! [`drf_sso_jwt::dangerous::decode`] and (feature `sign`) `drf_sso_jwt::Issuer`.
 //!
 //! Values cross as plain JavaScript: objects (key order preserved, `__proto__` kept
 //! as an own property), arrays, strings, booleans, `null`, numbers, and `BigInt` for
 //! integers outside ±(2^53 − 1). Failures are thrown as a plain object named `SsoError`
-//! with `code`, `detail` and `message`; the package's JS entry rethrows it as its `SsoError` class.
-
-use alloc::string::String;
-use alloc::vec::Vec;
+//! with `code`, `detail`, `message`, `claim` and `segment`; the package's JS entry rethrows
+//! it as its `SsoError` class.
 
 use js_sys::{Array, BigInt, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::json::{Int, Map, Value};
-use crate::{Error, Settings, TokenData};
+use drf_sso_jwt::json::{Int, Map, Value};
+use drf_sso_jwt::{Error, Settings, TokenData};
 
 /// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE: i64 = (1 << 53) - 1;
@@ -23,15 +21,49 @@ const MAX_SAFE: i64 = (1 << 53) - 1;
 const MAX_DEPTH: usize = 64;
 
 /// The one conversion of a crate [`Error`] into a thrown JS value: a plain object
-/// `{name: "SsoError", code, detail, message}` (no stack capture here; the package's JS
-/// entry turns it into its `SsoError` class, a real `Error`).
+/// `{name: "SsoError", code, detail, message, claim, segment}` (no stack capture here; the
+/// package's JS entry turns it into its `SsoError` class, a real `Error`).
 fn into_error(e: Error) -> JsValue {
     let o = Object::new();
+    let opt = |s: Option<&str>| s.map_or(JsValue::NULL, JsValue::from_str);
     let _ = Reflect::set(&o, &"name".into(), &"SsoError".into());
     let _ = Reflect::set(&o, &"code".into(), &e.code().into());
     let _ = Reflect::set(&o, &"detail".into(), &e.detail().into());
     let _ = Reflect::set(&o, &"message".into(), &e.message().into());
+    let _ = Reflect::set(&o, &"claim".into(), &opt(e.claim()));
+    let _ = Reflect::set(&o, &"segment".into(), &opt(e.segment().map(|s| s.name())));
     o.into()
+}
+
+/// A JS string as UTF-8 bytes, refused before it is copied into wasm memory when it is
+/// longer than `max` bytes: every UTF-16 unit is at least one UTF-8 byte, so only strings of
+/// more than `max` units are counted (exactly, for the core's message) and never copied.
+fn bounded_utf8(
+    v: &JsValue,
+    what: &str,
+    max: usize,
+    too_large: impl Fn(usize) -> Error,
+) -> Result<Vec<u8>, JsValue> {
+    let Some(s) = v.dyn_ref::<js_sys::JsString>() else {
+        return Err(type_error(&format!("{what} must be a string")));
+    };
+    if s.length() as usize > max {
+        let mut bytes = 0usize;
+        let mut units = s.iter().peekable();
+        while let Some(u) = units.next() {
+            bytes += match u {
+                0..=0x7f => 1,
+                0x80..=0x7ff => 2,
+                0xd800..=0xdbff if units.peek().is_some_and(|n| (0xdc00..=0xdfff).contains(n)) => {
+                    units.next();
+                    4
+                }
+                _ => 3, // other BMP chars; a lone surrogate becomes U+FFFD
+            };
+        }
+        return Err(into_error(too_large(bytes)));
+    }
+    Ok(String::from(s).into_bytes())
 }
 
 fn type_error(msg: &str) -> JsValue {
@@ -115,7 +147,7 @@ fn token_to_js(t: &TokenData) -> JsValue {
 /// in ISO form elsewhere.
 fn value_from_js(v: &JsValue, what: &str, depth: usize) -> Result<Value, JsValue> {
     if depth > MAX_DEPTH {
-        return Err(type_error(&alloc::format!(
+        return Err(type_error(&format!(
             "{what}: nested deeper than {MAX_DEPTH} levels"
         )));
     }
@@ -130,9 +162,7 @@ fn value_from_js(v: &JsValue, what: &str, depth: usize) -> Result<Value, JsValue
     }
     if let Some(f) = v.as_f64() {
         if !f.is_finite() {
-            return Err(type_error(&alloc::format!(
-                "{what}: {f} is not a JSON number"
-            )));
+            return Err(type_error(&format!("{what}: {f} is not a JSON number")));
         }
         if f == libm_trunc(f) && f.abs() <= MAX_SAFE as f64 {
             return Ok(Value::Int(Int::Small(f as i64)));
@@ -145,14 +175,14 @@ fn value_from_js(v: &JsValue, what: &str, depth: usize) -> Result<Value, JsValue
             .to_string(10)
             .map(String::from)
             .unwrap_or_default();
-        return crate::json::parse_int_text(&text)
+        return drf_sso_jwt::json::parse_int_text(&text)
             .map(Value::Int)
             .map_err(|m| type_error(&m));
     }
     if let Some(d) = v.dyn_ref::<js_sys::Date>() {
         let t = d.get_time();
         if !t.is_finite() {
-            return Err(type_error(&alloc::format!("{what}: invalid Date")));
+            return Err(type_error(&format!("{what}: invalid Date")));
         }
         return Ok(Value::Str(date_text(t / 1000.0)));
     }
@@ -167,7 +197,7 @@ fn value_from_js(v: &JsValue, what: &str, depth: usize) -> Result<Value, JsValue
     if v.is_object() && !v.is_function() {
         return map_from_js(v, what, depth + 1).map(Value::Object);
     }
-    Err(type_error(&alloc::format!(
+    Err(type_error(&format!(
         "{what}: a value of this type has no JSON form"
     )))
 }
@@ -201,7 +231,7 @@ fn libm_trunc(f: f64) -> f64 {
 
 #[cfg(feature = "sign")]
 fn date_text(secs: f64) -> String {
-    crate::signing::django_datetime(secs)
+    drf_sso_jwt::signing::django_datetime(secs)
 }
 
 #[cfg(not(feature = "sign"))]
@@ -223,47 +253,17 @@ fn settings_from_js(v: &JsValue) -> Result<Settings, JsValue> {
     Err(type_error("settings must be an object or JSON text"))
 }
 
-/// Key material: `{name: PEM text | JWK text | JWK object}`, a JWKS object `{keys: [...]}`
-/// (one entry, keys named by `kid`), or JWKS/JWK JSON text.
-fn material_from_js(v: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    let stringify = |x: &JsValue| -> Result<String, JsValue> {
-        js_sys::JSON::stringify(x)
-            .map(String::from)
-            .map_err(|_| type_error("key material is not JSON-serialisable"))
-    };
+/// Key material: `{fileName: key file text | JWK object}`, a JWKS `{keys: [...]}`, or
+/// JWKS / name-map JSON text; the shapes are the core's ([`drf_sso_jwt::KeyMaterial::from_json`]).
+fn material_from_js(v: &JsValue) -> Result<Vec<drf_sso_jwt::KeyMaterial>, JsValue> {
     if v.is_null() || v.is_undefined() {
         return Ok(Vec::new());
     }
-    if let Some(text) = v.as_string() {
-        return Ok(alloc::vec![(String::from("jwks"), text)]);
-    }
-    if !v.is_object() || Array::is_array(v) {
-        return Err(type_error(
-            "keys must be an object {name: PEM or JWK} or a JWKS {keys: [...]}",
-        ));
-    }
-    if Reflect::get(v, &"keys".into())
-        .map(|k| Array::is_array(&k))
-        .unwrap_or(false)
-    {
-        return Ok(alloc::vec![(String::from("jwks"), stringify(v)?)]);
-    }
-    let mut out = Vec::new();
-    for e in entries(v).iter() {
-        let e: Array = e.unchecked_into();
-        let (name, item) = (e.get(0).as_string().unwrap_or_default(), e.get(1));
-        let text = match item.as_string() {
-            Some(t) => t,
-            None if item.is_object() => stringify(&item)?,
-            None => {
-                return Err(type_error(&alloc::format!(
-                    "key {name:?}: expected PEM text or a JWK"
-                )))
-            }
-        };
-        out.push((name, text));
-    }
-    Ok(out)
+    let value = match v.as_string() {
+        Some(text) => drf_sso_jwt::json::parse(text.as_bytes()).map_err(into_error)?,
+        None => value_from_js(v, "keys", 0)?,
+    };
+    drf_sso_jwt::KeyMaterial::from_json(&value).map_err(into_error)
 }
 
 fn now_or_clock(now: Option<f64>) -> f64 {
@@ -273,7 +273,7 @@ fn now_or_clock(now: Option<f64>) -> f64 {
 /// Verifies drf-sso tokens; settings and keys are parsed once, in the constructor.
 #[wasm_bindgen(js_name = Verifier)]
 pub struct JsVerifier {
-    inner: crate::CachedVerifier,
+    inner: drf_sso_jwt::CachedVerifier,
 }
 
 #[wasm_bindgen(js_class = Verifier)]
@@ -287,44 +287,44 @@ impl JsVerifier {
         cache_size: Option<u32>,
     ) -> Result<JsVerifier, JsValue> {
         let settings = settings_from_js(&settings)?;
-        let material = material_from_js(&keys)?;
-        let store = crate::KeyStore::new(
-            &settings,
-            material.iter().map(|(n, t)| (n.as_str(), t.as_str())),
-        )
-        .map_err(into_error)?;
-        let size = cache_size.map_or(crate::CachedVerifier::DEFAULT_CAPACITY, |n| n as usize);
+        let store =
+            drf_sso_jwt::KeyStore::new(&settings, material_from_js(&keys)?).map_err(into_error)?;
+        let verifier = drf_sso_jwt::Verifier::new(settings, store).map_err(into_error)?;
+        let size = cache_size.map_or(drf_sso_jwt::CachedVerifier::DEFAULT_CAPACITY, |n| {
+            n as usize
+        });
         Ok(JsVerifier {
-            inner: crate::CachedVerifier::new(crate::Verifier::new(settings, store), size),
+            inner: drf_sso_jwt::CachedVerifier::new(verifier, size).map_err(into_error)?,
         })
     }
 
     /// `verify(token, now?)` → `{header, payload}`; throws `SsoError`.
-    pub fn verify(&mut self, token: &str, now: Option<f64>) -> Result<JsValue, JsValue> {
+    pub fn verify(&mut self, token: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
+        let max = self.inner.verifier().settings().max_token_bytes;
+        let token = bounded_utf8(&token, "token", max, |n| Error::too_large(n, max))?;
         self.inner
-            .verify(token, now_or_clock(now))
+            .verify(&token, now_or_clock(now))
             .map(|t| token_to_js(&t))
             .map_err(into_error)
     }
 
     /// `authenticate(headerValue | null, now?)` → `{header, payload}` or `null`; throws `SsoError`.
-    /// Each char of the header string is one byte (U+0000..U+00FF), as HTTP header values are.
+    /// The header text is taken as [`drf_sso_jwt::header_bytes`] takes it (each char up to
+    /// U+00FF one byte, as HTTP header values arrive).
     pub fn authenticate(&mut self, header: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
         let bytes = if header.is_null() || header.is_undefined() {
             None
-        } else if let Some(s) = header.as_string() {
-            let b: Option<Vec<u8>> = s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect();
-            match b {
-                Some(b) => Some(b),
-                None => {
-                    return Err(into_error(Error::InvalidCharacters(
-                        "Invalid token header. Token string should not contain invalid characters."
-                            .into(),
-                    )))
-                }
-            }
         } else {
-            return Err(type_error("header must be a string, null or undefined"));
+            // The core refuses headers over MAX_HEADER_BYTES; in UTF-16 units the string is
+            // at most three times that as UTF-8, so copying up to that bound is safe.
+            let max = self.inner.verifier().settings().max_header_bytes;
+            let text = bounded_utf8(&header, "header", max.saturating_mul(3), |_| {
+                Error::TooLarge(
+                    format!("Authorization header is over MAX_HEADER_BYTES = {max}").into(),
+                )
+            })?;
+            let text = String::from_utf8(text).unwrap_or_default();
+            Some(drf_sso_jwt::header_bytes(&text).into_owned())
         };
         match self.inner.authenticate(bytes.as_deref(), now_or_clock(now)) {
             Ok(Some(t)) => Ok(token_to_js(&t)),
@@ -372,7 +372,7 @@ impl JsVerifier {
 /// `decode(token)` → `{header, payload}` without verification (nothing in it may be trusted).
 #[wasm_bindgen]
 pub fn decode(token: &str) -> Result<JsValue, JsValue> {
-    crate::dangerous::decode(token)
+    drf_sso_jwt::dangerous::decode(token)
         .map(|t| token_to_js(&t))
         .map_err(into_error)
 }
@@ -380,14 +380,14 @@ pub fn decode(token: &str) -> Result<JsValue, JsValue> {
 #[cfg(feature = "sign")]
 mod sign {
     use super::*;
-    use crate::signing::{Claim, Payload, Subject};
+    use drf_sso_jwt::signing::{Claim, Payload, Subject};
 
     /// A payload claim: `Date` → datetime, anything else → JSON value.
     fn claim_from_js(v: &JsValue, key: &str) -> Result<Claim, JsValue> {
         if let Some(d) = v.dyn_ref::<js_sys::Date>() {
             let t = d.get_time();
             if !t.is_finite() {
-                return Err(type_error(&alloc::format!("claim {key:?}: invalid Date")));
+                return Err(type_error(&format!("claim {key:?}: invalid Date")));
             }
             return Ok(Claim::DateTime(t / 1000.0));
         }
@@ -444,7 +444,7 @@ mod sign {
             let item = Reflect::get(v, &name.into()).unwrap_or(JsValue::UNDEFINED);
             if item.is_undefined() {
                 if required {
-                    return Err(type_error(&alloc::format!("subject.{name} is required")));
+                    return Err(type_error(&format!("subject.{name} is required")));
                 }
                 return Ok(Value::Str(String::new()));
             }
@@ -479,7 +479,7 @@ mod sign {
     /// Signs tokens as the server's `encode_jwt_token`; private keys parsed once.
     #[wasm_bindgen(js_name = Issuer)]
     pub struct JsIssuer {
-        inner: crate::Issuer,
+        inner: drf_sso_jwt::Issuer,
     }
 
     #[wasm_bindgen(js_class = Issuer)]
@@ -488,12 +488,16 @@ mod sign {
         #[wasm_bindgen(constructor)]
         pub fn new(settings: JsValue, private_keys: JsValue) -> Result<JsIssuer, JsValue> {
             let settings = settings_from_js(&settings)?;
-            let material = material_from_js(&private_keys)?;
-            let inner = crate::Issuer::new(
-                settings,
-                material.iter().map(|(n, t)| (n.as_str(), t.as_str())),
-            )
-            .map_err(into_error)?;
+            let mut files = Vec::new();
+            for m in material_from_js(&private_keys)? {
+                match m {
+                    drf_sso_jwt::KeyMaterial::File { name, contents } => {
+                        files.push((name, contents))
+                    }
+                    _ => return Err(type_error("private keys must be {fileName: PEM text}")),
+                }
+            }
+            let inner = drf_sso_jwt::Issuer::new(settings, files).map_err(into_error)?;
             Ok(JsIssuer { inner })
         }
 
@@ -512,7 +516,7 @@ mod sign {
         extra: JsValue,
     ) -> Result<JsValue, JsValue> {
         let s = subject_from_js(&subject)?;
-        let p = crate::create_session_payload(
+        let p = drf_sso_jwt::create_session_payload(
             &s,
             seconds_from_js(&last_issued_at)?,
             &extra_from_js(&extra)?,
@@ -527,7 +531,7 @@ mod sign {
         extra: JsValue,
     ) -> Result<JsValue, JsValue> {
         let s = subject_from_js(&subject)?;
-        Ok(payload_to_js(&crate::create_authorization_payload(
+        Ok(payload_to_js(&drf_sso_jwt::create_authorization_payload(
             &s,
             &extra_from_js(&extra)?,
         )))

@@ -96,7 +96,9 @@ fn verifier(path: Option<&Path>, check: SignatureCheck) -> Result<Verifier, Stri
     let (settings, dir) = load_settings(path)?;
     let keys =
         KeyStore::from_key_store_root(&settings, &dir).map_err(|e| e.message().to_owned())?;
-    Ok(Verifier::new(settings, keys).with_signature_check(check))
+    Verifier::new(settings, keys)
+        .map(|v| v.with_signature_check(check))
+        .map_err(|e| e.message().to_owned())
 }
 
 fn issuer(path: Option<&Path>) -> Result<Issuer, String> {
@@ -178,21 +180,18 @@ fn inputs(a: &Args) -> Box<dyn Iterator<Item = Vec<u8>>> {
     }))
 }
 
-fn as_token(line: &[u8]) -> Result<&str, Error> {
-    std::str::from_utf8(line).map_err(|_| Error::Malformed("token is not valid UTF-8".into()))
-}
-
-/// An `authenticate` input line: a JSON string whose chars U+0000..U+00FF are bytes, or `null`.
-fn header_bytes(line: &[u8]) -> Result<Option<Vec<u8>>, String> {
+/// An `authenticate` input line: a JSON string (the header as text, see
+/// [`drf_sso_jwt::header_bytes`]) or `null` (no header).
+fn header_line(line: &[u8]) -> Result<Option<Vec<u8>>, String> {
     match drf_sso_jwt::json::parse(line) {
         Ok(Value::Null) => Ok(None),
-        Ok(Value::Str(s)) => s
-            .chars()
-            .map(|c| u8::try_from(u32::from(c)).map_err(|_| "header char above U+00FF".to_owned()))
-            .collect::<Result<Vec<u8>, _>>()
-            .map(Some),
+        Ok(Value::Str(s)) => Ok(Some(drf_sso_jwt::header_bytes(&s).into_owned())),
         _ => Err("each line must be a JSON string or null".to_owned()),
     }
+}
+
+fn cache(v: Verifier, size: usize) -> Result<CachedVerifier, String> {
+    CachedVerifier::new(v, size).map_err(|e| e.message().to_owned())
 }
 
 fn run(a: Args) -> Result<bool, String> {
@@ -207,27 +206,23 @@ fn run(a: Args) -> Result<bool, String> {
     };
     match a.command.as_str() {
         "verify" => {
-            let mut v = CachedVerifier::new(verifier(a.settings.as_deref(), a.check)?, a.cache);
+            let mut v = cache(verifier(a.settings.as_deref(), a.check)?, a.cache)?;
             let t = now(&a);
             for line in inputs(&a) {
-                let r = as_token(&line).and_then(|tok| v.verify(tok, t)).map(Some);
-                emit(r, &mut out)?;
+                emit(v.verify(&line, t).map(Some), &mut out)?;
             }
         }
         "authenticate" => {
-            let mut v = CachedVerifier::new(verifier(a.settings.as_deref(), a.check)?, a.cache);
+            let mut v = cache(verifier(a.settings.as_deref(), a.check)?, a.cache)?;
             let t = now(&a);
             for line in inputs(&a) {
-                let header = header_bytes(&line)?;
+                let header = header_line(&line)?;
                 emit(v.authenticate(header.as_deref(), t), &mut out)?;
             }
         }
         "decode" => {
             for line in inputs(&a) {
-                emit(
-                    as_token(&line).and_then(dangerous::decode).map(Some),
-                    &mut out,
-                )?;
+                emit(dangerous::decode(&line).map(Some), &mut out)?;
             }
         }
         "jwks" => {
