@@ -3,6 +3,15 @@
 import * as glue from '../dist/sign/drf_sso_jwt.js';
 import { bind } from './api.js';
 
+// Not a literal, so that no bundler takes it for an asset.
+const VITE_DEV_PATH = ['', 'node_modules', 'drf-sso-jwt', 'dist', 'sign', 'drf_sso_jwt_bg.wasm'].join('/');
+
 export const { SsoError, Verifier, decode, init, initSync, memoryBytes, Issuer, createSessionPayload, createAuthorizationPayload } = bind(glue, {
-  locate: () => new URL('../dist/sign/drf_sso_jwt_bg.wasm', import.meta.url),
+  locate: () => {
+    const here = import.meta.url;
+    // Vite's dev server pre-bundles dependencies into node_modules/.vite/, away from the .wasm:
+    // from there, take the file from the package's own folder, which Vite serves as it is.
+    if (/\/node_modules\/\.vite\//.test(here)) return here.replace(/\/node_modules\/\.vite\/.*$/, VITE_DEV_PATH);
+    return new URL('../dist/sign/drf_sso_jwt_bg.wasm', import.meta.url);
+  },
 });

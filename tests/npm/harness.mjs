@@ -78,7 +78,8 @@ const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'a
 /** A static server on 127.0.0.1: `routes[path]` (text) first, then files under `roots` in order. */
 export async function serveStatic(roots, routes = {}) {
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (path.endsWith('/') && routes[path] === undefined) path += 'index.html';
     if (routes[path] !== undefined) return res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'text/html' }).end(routes[path]);
     for (const root of roots) {
       const file = normalize(join(root, path));
