@@ -1,4 +1,8 @@
-// The public API over one wasm-bindgen build (`glue`) that its entry has already instantiated.
+// The public API over one wasm-bindgen build (`glue`), for every entry alike. The entry says
+// where its .wasm is: `load()` gives it synchronously (Node, Deno, workerd, edge: the module is
+// instantiated on first use, no top-level await), `locate()` gives what `init()` fetches
+// (browsers: `await init()` first). `initSync({ module })` / `await init(source)` hand it over
+// explicitly wherever the entry cannot find it (bundles that do not copy the .wasm).
 import { SsoError, rethrow } from './errors.js';
 
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
@@ -19,8 +23,76 @@ function deepFreeze(v) {
   return v;
 }
 
-export function bind(glue, exports) {
-  const ready = Promise.resolve();
+// DRF's texts and headers around a verdict (`rest_framework.exceptions`, `APIView.handle_exception`).
+const NOT_AUTHENTICATED = 'Authentication credentials were not provided.';
+
+// The `Authorization` value of a Fetch `Request`, a `Headers`, a Node/Express request or its
+// headers object; `null` when absent. Node and Fetch give header bytes as chars U+0000..U+00FF.
+function authorizationOf(source) {
+  if (source === null || typeof source !== 'object') throw new TypeError('authenticateRequest: expected a Request, Headers or a headers object');
+  let h = source;
+  if (typeof h.headers === 'object' && h.headers !== null) h = h.headers;
+  if (typeof h.get === 'function') return h.get('authorization') ?? null;
+  let value;
+  for (const k of Object.keys(h)) {
+    if (k.toLowerCase() === 'authorization') { value = h[k]; break; }
+  }
+  if (Array.isArray(value)) value = value.join(', ');
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new TypeError('authenticateRequest: the authorization header is not a string');
+  return value;
+}
+
+const NOT_READY = 'drf-sso-jwt: the WebAssembly module is not loaded yet. Call `await init()` first (browsers), or hand it over: `await init(urlOrResponseOrBytes)` / `initSync({ module })`';
+
+// Bytes or a compiled module; the module by its tag, since it may come from another realm.
+function isModuleSource(x) {
+  return x instanceof ArrayBuffer || ArrayBuffer.isView(x) || Object.prototype.toString.call(x) === '[object WebAssembly.Module]';
+}
+
+export function bind(glue, { load, locate }) {
+  let exports; // the instance's exports once instantiated
+  let pending; // an `init()` in progress
+
+  function initSync(options) {
+    if (exports) return;
+    if (pending) throw new Error('drf-sso-jwt: init() is in progress; await it instead of calling initSync()');
+    const module = isModuleSource(options) ? options : options?.module;
+    if (!isModuleSource(module)) throw new TypeError('initSync: expected { module } with a WebAssembly.Module, ArrayBuffer or typed array of the .wasm');
+    exports = glue.initSync({ module });
+  }
+
+  async function init(source) {
+    if (exports) return;
+    if (source === undefined && load && !pending) return ready();
+    pending ??= (async () => {
+      const given = await source;
+      let e;
+      try {
+        e = await glue.default({ module_or_path: given ?? locate() });
+      } catch (err) {
+        if (given !== undefined) throw err;
+        // The package's own .wasm is not where the entry looks (a bundle that did not copy it).
+        throw new Error(`drf-sso-jwt: cannot load the package's .wasm (${err?.message ?? err}); pass it to init(urlOrResponseOrBytes) or initSync({ module })`, { cause: err });
+      }
+      exports ??= e;
+    })().finally(() => { pending = undefined; });
+    await pending;
+  }
+
+  // Every entry point calls this first: instantiates on first use where the entry can load
+  // its .wasm synchronously, else says how to initialise.
+  function ready() {
+    if (exports) return;
+    if (!load || pending) throw new Error(NOT_READY);
+    let module;
+    try {
+      module = load();
+    } catch (e) {
+      throw new Error(`${NOT_READY}. Loading it from the package failed: ${e?.message ?? e}`, { cause: e });
+    }
+    exports = glue.initSync({ module });
+  }
 
   class Verifier {
     #inner;
@@ -40,6 +112,7 @@ export function bind(glue, exports) {
       if (cacheSize !== undefined && !(Number.isInteger(cacheSize) && cacheSize >= 0 && cacheSize <= 1 << 20)) {
         throw new TypeError('options.cacheSize must be an integer from 0 to 1048576');
       }
+      ready();
       try {
         this.#inner = new glue.Verifier(settings, keys, cacheSize);
       } catch (e) {
@@ -88,6 +161,35 @@ export function bind(glue, exports) {
       const t = seconds(now);
       return this.#cached(this.#headers, header, t, () => v.authenticate(header ?? null, t));
     }
+    /**
+     * The request helper frameworks share: `authenticate` on the request's `Authorization`
+     * header, answering as DRF does. Returns the verified token data, `null` when DRF returns
+     * `None` (no header, another scheme; with `required: true` the 401 of DRF's
+     * `IsAuthenticated` instead), or a ready 401 `Response` for a rejected header.
+     */
+    authenticateRequest(request, options) {
+      const header = authorizationOf(request);
+      const now = options?.now;
+      let data;
+      try {
+        data = this.authenticate(header, now);
+      } catch (e) {
+        // A verdict on the request is DRF's 401; a bad clock or configuration is the
+        // server's fault (Django would answer 500), so it propagates.
+        if (e instanceof SsoError && e.code !== 'bad_clock' && e.code !== 'config') return this.#unauthorized(e.detail);
+        throw e;
+      }
+      if (data === null && options?.required) return this.#unauthorized(NOT_AUTHENTICATED);
+      return data;
+    }
+    // DRF's 401: `{"detail": ...}` (JSONRenderer: compact, UTF-8) and `WWW-Authenticate` =
+    // drf-sso's `authenticate_header()`, i.e. the AUTHENTICATE_HEADER scheme alone.
+    #unauthorized(detail) {
+      return new Response(JSON.stringify({ detail }), {
+        status: 401,
+        headers: { 'content-type': 'application/json', 'www-authenticate': this.#live().authenticateHeader },
+      });
+    }
     get maxTokenBytes() {
       return this.#live().maxTokenBytes;
     }
@@ -107,6 +209,7 @@ export function bind(glue, exports) {
 
   function decode(token) {
     if (typeof token !== 'string') throw new TypeError('token must be a string');
+    ready();
     try {
       return glue.decode(token);
     } catch (e) {
@@ -118,16 +221,20 @@ export function bind(glue, exports) {
     SsoError,
     Verifier,
     decode,
-    /** Resolves when the wasm module is ready (it already is once the import has resolved). */
-    init: () => ready,
+    init,
+    initSync,
     /** Current size of the module's WebAssembly.Memory in bytes (diagnostics). */
-    memoryBytes: () => exports.memory.buffer.byteLength,
+    memoryBytes: () => {
+      ready();
+      return exports.memory.buffer.byteLength;
+    },
   };
 
   if (glue.Issuer) {
     class Issuer {
       #inner;
       constructor(settings, privateKeys) {
+        ready();
         try {
           this.#inner = new glue.Issuer(settings, privateKeys);
         } catch (e) {
@@ -152,6 +259,7 @@ export function bind(glue, exports) {
       }
     }
     const wrap = (f) => (...args) => {
+      ready();
       try {
         return f(...args);
       } catch (e) {

@@ -1,4 +1,13 @@
 // drf-sso-jwt: verify and decode djangorestframework-sso JWTs (verify-only build).
+// Compiles with any `lib` from es2020 up, without the DOM lib or @types/node: the host types
+// it needs (Symbol.dispose, Response) are declared or taken from the host when present.
+
+declare global {
+  // lib.esnext.disposable declares this too; the declarations merge.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
 
 /** A decoded JSON value: integers outside ±(2^53 − 1) are `bigint`; object key order is the token's. */
 export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
@@ -93,6 +102,34 @@ export class SsoError extends Error {
   readonly segment: Segment | null;
 }
 
+/** Where `authenticateRequest` reads `Authorization`: a Fetch `Request`, a `Headers`, a Node/Express request, or its headers object. */
+export type RequestLike =
+  | { readonly headers: HeadersLike | IncomingHeaders }
+  | HeadersLike
+  | IncomingHeaders;
+/** A Fetch `Headers` (or anything with its `get`). */
+export interface HeadersLike {
+  get(name: string): string | null | undefined;
+}
+/** Node's `IncomingMessage.headers`: lower-case names (matched case-insensitively here). */
+export type IncomingHeaders = { readonly [name: string]: string | readonly string[] | undefined };
+
+/** The host's Fetch `Response` type where its lib declares one (DOM, WebWorker, @types/node), else its shape. */
+export type FetchResponse = HostClass<'Response', ResponseShape>;
+export interface ResponseShape {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+}
+
+export interface AuthenticateRequestOptions {
+  /** Seconds since the epoch (default `Date.now() / 1000`). */
+  now?: number;
+  /** Answer an anonymous request (no `Authorization`, another scheme) with the 401 of DRF's `IsAuthenticated` instead of `null`. */
+  required?: boolean;
+}
+
 export class Verifier {
   /**
    * Parses settings and keys once; throws `SsoError` (`config`). `options.cacheSize`: slots of the
@@ -108,6 +145,16 @@ export class Verifier {
    * taken as UTF-8): `null` when DRF returns `None` (no header, another scheme).
    */
   authenticate(header: string | null | undefined, now?: number): VerifiedToken | null;
+  /**
+   * `authenticate` on the request's `Authorization` header, answered as the Django server does:
+   * the verified token data; `null` when DRF returns `None` (no header, another scheme); or, for a
+   * rejected header, a ready 401 `Response` with DRF's body `{"detail": ...}` and
+   * `WWW-Authenticate: <AUTHENTICATE_HEADER>` (with `required: true`, anonymous gets the 401
+   * `{"detail": "Authentication credentials were not provided."}` too). Other errors throw.
+   */
+  authenticateRequest(request: RequestLike, options?: AuthenticateRequestOptions): VerifiedToken | null | FetchResponse;
+  /** `AUTHENTICATE_HEADER` in force (the `Authorization` scheme, default `JWT`). */
+  readonly authenticateHeader: string;
   /** `MAX_TOKEN_BYTES` in force. */
   readonly maxTokenBytes: number;
   /** The public keys as a JWKS (kid = file name without `.pem`). */
@@ -119,7 +166,20 @@ export class Verifier {
 
 /** Header and payload without any verification: nothing in it may be trusted. */
 export function decode(token: string): TokenData;
-/** Resolves once the wasm module is ready (it is, once the import has resolved). */
-export function init(): Promise<void>;
+/** The host's type of global `Name` (its instances) where the host's lib declares it, else `Fallback`. */
+type HostClass<Name extends string, Fallback> = typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : Fallback;
+/** A compiled `WebAssembly.Module` (the host's type where its lib declares WebAssembly). */
+export type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer M } } } ? M : object;
+/** What `init` takes: the `.wasm` as a URL (fetched), a fetch `Request`/`Response`, its bytes or a compiled module. */
+export type WasmSource = string | HostClass<'URL', { readonly href: string }> | HostClass<'Request', never> | FetchResponse | ArrayBufferLike | ArrayBufferView | WasmModule;
+/**
+ * Loads the WebAssembly module. Browsers: `await init()` before first use (fetches the package's
+ * `.wasm`, which bundlers emit). Anywhere the package cannot find its `.wasm` (a bundle that did
+ * not copy it): `await init(source)`. Node, Bun, Deno, workerd and the Edge runtime load it by
+ * themselves on first use. Resolves at once when already loaded; the first module loaded stays.
+ */
+export function init(source?: WasmSource | Promise<WasmSource>): Promise<void>;
+/** Loads the WebAssembly module synchronously from its bytes or a compiled `WebAssembly.Module`. */
+export function initSync(options: { module: ArrayBufferLike | ArrayBufferView | WasmModule } | ArrayBufferLike | ArrayBufferView | WasmModule): void;
 /** Current byte size of the module's WebAssembly.Memory (diagnostics). */
 export function memoryBytes(): number;

@@ -1,6 +1,6 @@
 // Headless Chromium (playwright-core + Debian chromium): a page served from 127.0.0.1 imports
-// the package through an import map built from its exports map ("browser" condition), fetches
-// the .wasm (top-level await) and runs the shared checks.
+// the package through an import map built from its exports map ("browser" condition, no
+// bundler), `await init()` fetches the .wasm, then the shared checks run.
 import { createServer } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ const page = `<!doctype html><meta charset="utf-8"><title>drf-sso-jwt</title>
 <script type="module">
   try {
     const [{ runChecks }, verifyApi, signApi] = await Promise.all([import('/check.mjs'), import('drf-sso-jwt'), import('drf-sso-jwt/sign')]);
+    await Promise.all([verifyApi.init(), signApi.init()]); // fetches each build's .wasm next to its module
     const cases = await (await fetch('/cases.json')).json();
     window.__results = [runChecks(verifyApi, cases, { label: 'chromium verify build' }), runChecks(signApi, cases, { label: 'chromium sign build' })];
   } catch (e) { window.__error = String(e && e.stack || e); }

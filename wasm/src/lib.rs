@@ -361,6 +361,13 @@ impl JsVerifier {
         self.inner.verifier().settings().max_token_bytes as f64
     }
 
+    /// `AUTHENTICATE_HEADER` in force: the scheme of `Authorization` and of the 401's
+    /// `WWW-Authenticate` (drf-sso's `authenticate_header`).
+    #[wasm_bindgen(getter, js_name = authenticateHeader)]
+    pub fn authenticate_header(&self) -> String {
+        self.inner.verifier().settings().authenticate_header.clone()
+    }
+
     /// The public keys as a JWKS object.
     #[wasm_bindgen(js_name = toJwks)]
     pub fn to_jwks(&self) -> JsValue {

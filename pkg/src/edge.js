@@ -1,0 +1,8 @@
+// drf-sso-jwt entry for the edge-light condition (verify build; Next.js middleware and Edge routes, Vercel
+// Edge Functions): `?module` makes the bundler ship the .wasm precompiled, a WebAssembly.Module,
+// since the Edge runtime refuses to compile wasm from bytes.
+import * as glue from '../dist/verify/drf_sso_jwt.js';
+import module from '../dist/verify/drf_sso_jwt_bg.wasm?module';
+import { bind } from './api.js';
+
+export const { SsoError, Verifier, decode, init, initSync, memoryBytes } = bind(glue, { load: () => module });
