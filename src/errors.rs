@@ -151,6 +151,9 @@ errors! {
     UnknownKey => "unknown_key", Token, DETAIL_KEY;
     /// The selected key cannot serve the token's `alg` (PyJWT `InvalidKeyError`).
     InvalidKey => "invalid_key", Token, DETAIL_KEY;
+    /// The key file the token selects cannot be loaded (missing, unreadable, unparsable, of a
+    /// type the server cannot use); the server answers HTTP 500 for such tokens, this crate rejects.
+    KeyUnavailable => "key_unavailable", Token, DETAIL_KEY;
     /// `alg` missing, not allowed by `DECODE_ALGORITHMS` or unknown to PyJWT (PyJWT `InvalidAlgorithmError`).
     BadAlgorithm => "bad_algorithm", Token, DETAIL_INVALID;
     /// `alg` allowed by the settings but unusable with the selected key; the server answers HTTP 500 here, this crate rejects.

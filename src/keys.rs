@@ -189,13 +189,32 @@ fn trimmed_be(x: u64) -> Vec<u8> {
         .collect()
 }
 
-/// One key file as the server would read it.
+/// One key file as the server would read it for a token that selects it.
 #[derive(Debug, Clone)]
 pub(crate) enum PublicSlot {
     /// The file's first public key block.
     Key(VerifyingKey),
     /// The file holds no public key block: tokens selecting it get `InvalidKeyError`, as on the server.
     NoPublicKey,
+    /// The server cannot load the file (missing, unreadable, unparsable, of a type it cannot
+    /// use): it fails with HTTP 500 for the tokens that select it and for no others.
+    Unavailable(String),
+}
+
+/// A key file that only some tokens will find unusable, reported when the store is built
+/// (so that a typo is seen at deploy time, while the other keys keep working).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyWarning {
+    /// The file name, as `PUBLIC_KEYS` names it.
+    pub file: String,
+    /// What tokens selecting it will get, and why.
+    pub message: String,
+}
+
+impl core::fmt::Display for KeyWarning {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "key file {:?}: {}", self.file, self.message)
+    }
 }
 
 /// A PEM block: label and DER body.
@@ -366,6 +385,14 @@ pub enum KeyMaterial {
     },
     /// A JWK Set: each key stands for the file named by its `kid` (with or without `.pem`).
     Jwks(Vec<Value>),
+    /// A key file that could not be read (the reason, e.g. the I/O error): tokens selecting it
+    /// fail as they do on the server, which cannot read it either.
+    Unreadable {
+        /// The file name.
+        name: String,
+        /// Why it could not be read.
+        reason: String,
+    },
 }
 
 impl KeyMaterial {
@@ -414,17 +441,22 @@ impl KeyMaterial {
             .collect()
     }
 
-    /// Parses the material into named slots.
+    /// Parses the material into named slots. A key file always gives a slot (an unusable one
+    /// answers for the tokens that select it); explicit JWK / JWKS must be valid.
     fn parse(&self) -> Result<Vec<(String, PublicSlot)>> {
         match self {
             KeyMaterial::File { name, contents } => {
-                let text = core::str::from_utf8(contents).map_err(|_| {
-                    Error::Config(format!("key {name:?}: the file is not UTF-8").into())
-                })?;
-                let slot = public_slot_from_pem(text)
-                    .map_err(|e| Error::Config(format!("key {name:?}: {}", e.message()).into()))?;
+                let slot = match core::str::from_utf8(contents) {
+                    Err(_) => PublicSlot::Unavailable("the file is not UTF-8".into()),
+                    Ok(text) => public_slot_from_pem(text)
+                        .unwrap_or_else(|e| PublicSlot::Unavailable(e.message().into())),
+                };
                 Ok(alloc::vec![(name.clone(), slot)])
             }
+            KeyMaterial::Unreadable { name, reason } => Ok(alloc::vec![(
+                name.clone(),
+                PublicSlot::Unavailable(reason.clone())
+            )]),
             KeyMaterial::Jwk { name, jwk } => {
                 let (_, key) = jwk_key(jwk)
                     .map_err(|e| Error::Config(format!("key {name:?}: {}", e.message()).into()))?;
@@ -504,13 +536,17 @@ pub(crate) fn key_file_name<'a>(
 #[derive(Debug, Clone, Default)]
 pub struct KeyStore {
     pub(crate) slots: Vec<(String, PublicSlot)>,
+    warnings: Vec<KeyWarning>,
     /// What the store was built for: a [`crate::Verifier`] refuses other settings.
     built_for: (Vec<(String, OneOrMany)>, usize),
 }
 
 impl KeyStore {
-    /// Builds the store from key material. Every file `PUBLIC_KEYS` names must resolve, by
-    /// exact name or by name without `.pem` (a JWKS `kid`).
+    /// Builds the store from key material, one slot per file `PUBLIC_KEYS` names (found by
+    /// exact name or by name without `.pem`, a JWKS `kid`). As on the server, a file that is
+    /// not given, unreadable or unusable fails only the tokens that select it; each such file
+    /// is listed in [`Self::warnings`]. Invalid explicit JWK / JWKS material and keys under
+    /// `MIN_KEY_BITS` are configuration errors.
     pub fn new<I>(settings: &Settings, material: I) -> Result<Self>
     where
         I: IntoIterator<Item = KeyMaterial>,
@@ -520,12 +556,26 @@ impl KeyStore {
             parsed.extend(m.parse()?);
         }
         let mut slots = Vec::new();
+        let mut warnings = Vec::new();
         for file in Settings::key_names(&settings.public_keys) {
-            let slot = find_named(&parsed, &file).cloned().ok_or_else(|| {
-                Error::Config(
-                    format!("PUBLIC_KEYS names {file:?} but no such key was given").into(),
-                )
-            })?;
+            let slot = find_named(&parsed, &file)
+                .cloned()
+                .unwrap_or_else(|| PublicSlot::Unavailable("no such key file was given".into()));
+            let warning = match &slot {
+                PublicSlot::Key(_) => None,
+                PublicSlot::NoPublicKey => Some(String::from(
+                    "holds no public key block: tokens selecting it get \"Unauthorized token signing key.\"",
+                )),
+                PublicSlot::Unavailable(why) => Some(format!(
+                    "{why}: tokens selecting it are refused (the server fails with HTTP 500)"
+                )),
+            };
+            if let Some(message) = warning {
+                warnings.push(KeyWarning {
+                    file: file.clone(),
+                    message,
+                });
+            }
             if let PublicSlot::Key(k) = &slot {
                 if k.bits() < settings.min_key_bits {
                     return Err(Error::Config(
@@ -542,8 +592,15 @@ impl KeyStore {
         }
         Ok(KeyStore {
             slots,
+            warnings,
             built_for: (settings.public_keys.clone(), settings.min_key_bits),
         })
+    }
+
+    /// The key files that will fail the tokens selecting them (empty when every file holds a
+    /// usable public key).
+    pub fn warnings(&self) -> &[KeyWarning] {
+        &self.warnings
     }
 
     /// Builds the store from key files: (file name, contents) pairs, e.g. a
@@ -577,6 +634,9 @@ impl KeyStore {
         let file = key_file_name(&settings.public_keys, issuer, kid)?;
         match self.slots.iter().find(|(n, _)| n == file).map(|(_, s)| s) {
             Some(PublicSlot::Key(k)) => Ok(k),
+            Some(PublicSlot::Unavailable(why)) => Err(Error::KeyUnavailable(
+                format!("key file {file:?}: {why} (the server fails with HTTP 500)").into(),
+            )),
             _ => Err(Error::UnknownKey(
                 format!("No public key found for issuer={issuer:?} key_id={kid:?}").into(),
             )),
@@ -602,7 +662,7 @@ impl KeyStore {
                     .map(|(k, v)| (k.to_owned(), v))
                     .collect(),
                 )),
-                PublicSlot::NoPublicKey => None,
+                PublicSlot::NoPublicKey | PublicSlot::Unavailable(_) => None,
             })
             .collect();
         Value::Object(
@@ -615,8 +675,13 @@ impl KeyStore {
     /// Reads every file `PUBLIC_KEYS` names from `KEY_STORE_ROOT` (relative roots resolve against `base_dir`).
     #[cfg(feature = "std")]
     pub fn from_key_store_root(settings: &Settings, base_dir: &std::path::Path) -> Result<Self> {
-        let files = read_key_files(settings, &settings.public_keys, base_dir)?;
-        KeyStore::from_files(settings, files)
+        let material = read_key_files(settings, &settings.public_keys, base_dir)
+            .into_iter()
+            .map(|(name, read)| match read {
+                Ok(contents) => KeyMaterial::File { name, contents },
+                Err(reason) => KeyMaterial::Unreadable { name, reason },
+            });
+        KeyStore::new(settings, material)
     }
 }
 
@@ -626,20 +691,20 @@ pub(crate) fn read_key_files(
     settings: &Settings,
     map: &[(String, OneOrMany)],
     base_dir: &std::path::Path,
-) -> Result<Vec<(String, Vec<u8>)>> {
+) -> Vec<(String, core::result::Result<Vec<u8>, String>)> {
     let root = match &settings.key_store_root {
         Some(r) if !r.is_empty() => base_dir.join(r),
         _ => base_dir.to_path_buf(),
     };
-    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
-    for name in Settings::key_names(map) {
-        let path = root.join(&name);
-        let text = std::fs::read(&path).map_err(|e| {
-            Error::Config(format!("cannot read key file {}: {e}", path.display()).into())
-        })?;
-        out.push((name, text));
-    }
-    Ok(out)
+    Settings::key_names(map)
+        .into_iter()
+        .map(|name| {
+            let path = root.join(&name);
+            let read =
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()));
+            (name, read)
+        })
+        .collect()
 }
 
 #[cfg(test)]

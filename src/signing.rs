@@ -278,7 +278,12 @@ impl Issuer {
     /// Reads the files `PRIVATE_KEYS` names from `KEY_STORE_ROOT` (relative to `base_dir`).
     #[cfg(feature = "std")]
     pub fn from_key_store_root(settings: Settings, base_dir: &std::path::Path) -> Result<Self> {
-        let files = keys::read_key_files(&settings, &settings.private_keys, base_dir)?;
+        // An unreadable file is one not given: encode fails for its issuer only, as on the server.
+        let files: Vec<(String, Vec<u8>)> =
+            keys::read_key_files(&settings, &settings.private_keys, base_dir)
+                .into_iter()
+                .filter_map(|(name, read)| read.ok().map(|c| (name, c)))
+                .collect();
         Issuer::new(settings, files)
     }
 

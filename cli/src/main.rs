@@ -96,6 +96,10 @@ fn verifier(path: Option<&Path>, check: SignatureCheck) -> Result<Verifier, Stri
     let (settings, dir) = load_settings(path)?;
     let keys =
         KeyStore::from_key_store_root(&settings, &dir).map_err(|e| e.message().to_owned())?;
+    // Key files only some tokens will fail on are reported, and the rest keeps working.
+    for w in keys.warnings() {
+        eprintln!("drf-sso-jwt: warning: {w}");
+    }
     Verifier::new(settings, keys)
         .map(|v| v.with_signature_check(check))
         .map_err(|e| e.message().to_owned())

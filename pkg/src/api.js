@@ -193,6 +193,10 @@ export function bind(glue, { load, locate }) {
     get maxTokenBytes() {
       return this.#live().maxTokenBytes;
     }
+    /** Key files that will fail the tokens selecting them (the rest keeps working), one message each. */
+    get warnings() {
+      return Object.freeze(this.#live().warnings);
+    }
     toJwks() {
       return this.#live().toJwks();
     }

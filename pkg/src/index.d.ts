@@ -82,7 +82,7 @@ export type VerifiedToken = DeepReadonly<TokenData>;
 
 export type ErrorCode =
   | 'too_large' | 'malformed' | 'unsupported_json' | 'invalid_header' | 'missing_claim' | 'untrusted_issuer'
-  | 'unknown_key' | 'invalid_key' | 'bad_algorithm' | 'unsupported_algorithm' | 'bad_signature' | 'bad_iat'
+  | 'unknown_key' | 'invalid_key' | 'key_unavailable' | 'bad_algorithm' | 'unsupported_algorithm' | 'bad_signature' | 'bad_iat'
   | 'bad_nbf' | 'bad_exp' | 'immature' | 'expired' | 'bad_issuer' | 'bad_audience' | 'bad_subject' | 'bad_jti'
   | 'unknown_token_type' | 'no_credentials' | 'token_has_spaces' | 'invalid_characters' | 'config' | 'bad_clock'
   | 'sign';
@@ -157,6 +157,12 @@ export class Verifier {
   readonly authenticateHeader: string;
   /** `MAX_TOKEN_BYTES` in force. */
   readonly maxTokenBytes: number;
+  /**
+   * Key files that will fail the tokens selecting them, one message each (a file not given,
+   * unparsable, or holding no public key): as on the Django server, the other keys keep
+   * working, and only tokens whose `kid` selects such a file are refused.
+   */
+  readonly warnings: readonly string[];
   /** The public keys as a JWKS (kid = file name without `.pem`). */
   toJwks(): Jwks;
   /** Releases the wasm memory now (else a FinalizationRegistry does it eventually). */

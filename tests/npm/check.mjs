@@ -126,8 +126,17 @@ export function runChecks(api, cases, { label = 'runtime' } = {}) {
   one.free();
 
   // API shape and errors.
-  const cfg = outcome(api, () => new api.Verifier(cases.settings, {}));
-  expect('missing key file → SsoError config', cfg.code, 'config');
+  // Key files not given or unusable fail only the tokens that select them, as on the server.
+  const partial = new api.Verifier(cases.settings, { ...cases.keys, 'myapp-20180101.pem': 'not a pem' });
+  const missing = new api.Verifier(cases.settings, {});
+  expect('no key files: the Verifier builds and warns for each', missing.warnings.length, Object.keys(cases.keys).length);
+  expect('an unusable file is a warning', partial.warnings.length === 1 && partial.warnings[0].includes('myapp-20180101.pem'), true);
+  expect('the other keys keep working', canon(outcome(api, () => partial.verify(oks[0].input, oks[0].now))), canon(parseJson(oks[0].expected)));
+  expect('a token selecting a missing file → key_unavailable', outcome(api, () => missing.verify(oks[0].input, oks[0].now)).code, 'key_unavailable');
+  expect('no warnings for a complete key store', vPem.warnings.length, 0);
+  partial.free();
+  missing.free();
+  expect('bad JWK → SsoError config', outcome(api, () => new api.Verifier(cases.settings, { 'myapp-20200410.pem': { kty: 'EC' } })).code, 'config');
   expect('bad settings → SsoError config', outcome(api, () => new api.Verifier({ VERIFY_EXPIRATON: false }, {})).code, 'config');
   const big = outcome(api, () => vPem.verify(cases.verify[5].input, cases.now));
   expect('big int is BigInt', typeof big.payload?.big, 'bigint');

@@ -355,6 +355,18 @@ impl JsVerifier {
         )
     }
 
+    /// The key files that will fail the tokens selecting them, one message each.
+    #[wasm_bindgen(getter)]
+    pub fn warnings(&self) -> Array {
+        self.inner
+            .verifier()
+            .keys()
+            .warnings()
+            .iter()
+            .map(|w| JsValue::from_str(&w.to_string()))
+            .collect()
+    }
+
     /// `MAX_TOKEN_BYTES` in force.
     #[wasm_bindgen(getter, js_name = maxTokenBytes)]
     pub fn max_token_bytes(&self) -> f64 {
