@@ -67,7 +67,8 @@ pub struct Config {
     pub payload_header: Option<String>,
     /// Remove the credentials header after a successful verification.
     pub strip_token: bool,
-    /// `WWW-Authenticate` value on 401: `{AUTHENTICATE_HEADER} realm="api"`, as DRF sends it.
+    /// `WWW-Authenticate` value on 401: the `AUTHENTICATE_HEADER` setting, as drf-sso's
+    /// `JWTAuthentication.authenticate_header` returns it (no `realm`).
     pub www_authenticate: String,
     /// First part of every counter name (`<stat_prefix>.allowed`, …).
     pub stat_prefix: String,
@@ -183,7 +184,7 @@ impl Config {
             keys.iter().map(|(n, t)| (n.as_str(), t.as_str())),
         )
         .map_err(|e| format!("keys: {}", e.message()))?;
-        let www_authenticate = format!("{} realm=\"api\"", settings.authenticate_header);
+        let www_authenticate = settings.authenticate_header.clone();
         if www_authenticate.bytes().any(|b| b < 0x20 || b == 0x7f) {
             return Err(err(
                 "settings: AUTHENTICATE_HEADER must not contain control characters",
@@ -368,7 +369,7 @@ mod tests {
         assert_eq!(c.stat_prefix, "drf_sso_jwt");
         assert_eq!(c.claim_headers.len(), 6);
         assert_eq!(c.payload_header.as_deref(), Some("x-sso-payload"));
-        assert_eq!(c.www_authenticate, "JWT realm=\"api\"");
+        assert_eq!(c.www_authenticate, "JWT");
         assert!(
             c.is_reserved(b"X-SSO-Anything")
                 && c.is_reserved(b"x-sso-payload")

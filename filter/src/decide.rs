@@ -11,7 +11,7 @@ use base64::Engine as _;
 use drf_sso_jwt::json::{self, py_str, Value};
 
 use crate::config::Config;
-use crate::policy::Requirement;
+use crate::policy::{Forbidden, Requirement, TokenKind};
 
 /// DRF's `NotAuthenticated` text, sent when a rule requires credentials and none came.
 pub const DETAIL_NOT_AUTHENTICATED: &str = "Authentication credentials were not provided.";
@@ -126,15 +126,29 @@ pub fn decide(cfg: &Config, req: &Request<'_>, now: f64) -> Decision {
         Ok(Some(data)) => {
             if let Err(f) = rule.permits(&data.payload) {
                 let message = match f {
-                    crate::policy::Forbidden::WrongTokenType => format!(
-                        "the rule asks for a {:?} token, this one is {}",
-                        rule.token,
-                        data.payload
-                            .get("token")
-                            .map_or("absent".to_owned(), |t| json::dumps(t, false))
-                    ),
-                    crate::policy::Forbidden::MissingScope => {
-                        format!("the rule asks for scopes {:?}", rule.scopes)
+                    Forbidden::WrongTokenType => {
+                        let mut m = String::from("the rule asks for ");
+                        m.push_str(match rule.token {
+                            TokenKind::Auth => "an \"auth\" token",
+                            TokenKind::Session => "a \"session\" token",
+                            _ => "token kinds no token has",
+                        });
+                        m.push_str(", this one has \"token\": ");
+                        m.push_str(
+                            &data
+                                .payload
+                                .get("token")
+                                .map_or("absent".to_owned(), |t| json::dumps(t, false)),
+                        );
+                        m
+                    }
+                    Forbidden::MissingScope => {
+                        let mut m = String::from("the rule asks for scopes");
+                        for s in &rule.scopes {
+                            m.push(' ');
+                            json::write_json_str(&mut m, s);
+                        }
+                        m
                     }
                 };
                 return reject(cfg, 403, DETAIL_PERMISSION_DENIED, f.code(), message);
