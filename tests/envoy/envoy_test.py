@@ -355,6 +355,50 @@ class Run:
                 "see " + self.envoy.log_path)
 
 
+def run_example(c: Checks, binary, wasm, workdir, echo, tokens):
+    """filter/envoy.yaml as shipped (only the module path and ports rewritten): it starts,
+    enforces its rules, logs %RESPONSE_CODE_DETAILS%; with a bypassing credentials header,
+    `envoy --mode validate` refuses it."""
+    text = open(os.path.join(H.ROOT, "filter", "envoy.yaml")).read()
+    swaps = [("filename: filter/target/wasm32-unknown-unknown/release/drf_sso_jwt_filter.wasm", f"filename: {wasm}"),
+             ("socket_address: { address: 0.0.0.0, port_value: 10000 }",
+              "socket_address: { address: 127.0.0.1, port_value: 0 }"),
+             ("socket_address: { address: 127.0.0.1, port_value: 8000 }",
+              f"socket_address: {{ address: 127.0.0.1, port_value: {echo.port} }}")]
+    for old, new in swaps:
+        c.check(f"example: {old.split(':')[0]} found", old in text)
+        text = text.replace(old, new)
+    path = os.path.join(workdir, "example.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    envoy = H.Envoy(binary, workdir, None, tag="example", config_path=path,
+                    extra_args=["--config-yaml", H.ADMIN_OVERLAY])
+    port = envoy.ports["ingress"]
+    try:
+        auth = [("host", "127.0.0.1"), ("authorization", f"JWT {tokens['auth']}")]
+        r = H.request(port, "GET", "/api/me", auth)
+        c.eq("example: an authorization token at /api/", r.status, 200)
+        c.eq("example: claims forwarded", dict((k, v) for k, v in r.json()["headers"]).get("x-sso-uid")
+             if r.status == 200 else None, "u-1")
+        r = H.request(port, "GET", "/api/me", [("host", "127.0.0.1"), ("authorization", f"JWT {tokens['session']}")])
+        c.eq("example: a session token at /api/ is a 403", r.status, 403)
+        r = H.request(port, "GET", "/authorize/", [("host", "127.0.0.1"), ("authorization", f"JWT {tokens['session']}")])
+        c.eq("example: a session token elsewhere passes", r.status, 200)
+        c.eq("example: /api/ without credentials", H.request(port, "GET", "/api/me", [("host", "x")]).status, 401)
+    finally:
+        envoy.stop()
+    c.check("example: stdout access log shows the details",
+            "403 drf_sso_jwt_denied{wrong_token_type}" in envoy.log_tail(100000), envoy.log_tail(1500))
+    bad = os.path.join(workdir, "example-bad.yaml")
+    with open(bad, "w") as f:
+        f.write(text.replace('"header": "authorization"', '"header": "x-sso-token"'))
+    out = H.subprocess.run([binary, "--mode", "validate", "-c", bad, "--disable-hot-restart"],
+                           capture_output=True, text=True, timeout=120)
+    c.check("validate mode refuses a bypassing configuration", out.returncode != 0, f"exit {out.returncode}")
+    c.check("validate mode names the reason", "cannot carry the credentials" in out.stdout + out.stderr,
+            (out.stdout + out.stderr)[-1500:])
+
+
 def mint(cli, workdir):
     m = H.Minter(cli, workdir)
     now = int(time.time())
@@ -403,6 +447,7 @@ def main(argv):
             c.scope = f"envoy {version}"
             print(f"== Envoy {version}: listeners {run.envoy.ports}, admin {run.envoy.admin}", flush=True)
             try:
+                run_example(c, binary, a.wasm, vdir, echo, tokens)
                 run.run_requests()
                 run.run_django_chain()
                 run.run_stats()

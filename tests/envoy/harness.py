@@ -326,6 +326,9 @@ def ecds_filter(name, path) -> dict:
         "type_urls": ["type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"]}}
 
 
+ADMIN_OVERLAY = '{"admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 0}}}}'
+
+
 def bootstrap(listeners, clusters) -> dict:
     return {"node": {"id": "drf-sso-jwt-test", "cluster": "drf-sso-jwt-test"},
             "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 0}}},
@@ -335,12 +338,14 @@ def bootstrap(listeners, clusters) -> dict:
 class Envoy:
     """One Envoy process: started on a bootstrap file, addresses read from its admin API."""
 
-    def __init__(self, binary, workdir, boot: dict, concurrency=1, log_level="warn", tag="envoy"):
+    def __init__(self, binary, workdir, boot: dict | None, concurrency=1, log_level="warn", tag="envoy",
+                 config_path=None, extra_args=()):
         self.binary = binary
         self.workdir = workdir
-        self.boot_path = os.path.join(workdir, f"{tag}-bootstrap.json")
-        with open(self.boot_path, "w") as f:
-            json.dump(boot, f, indent=1)
+        self.boot_path = config_path or os.path.join(workdir, f"{tag}-bootstrap.json")
+        if boot is not None:
+            with open(self.boot_path, "w") as f:
+                json.dump(boot, f, indent=1)
         self.admin_path = os.path.join(workdir, f"{tag}-admin-address")
         if os.path.exists(self.admin_path):
             os.remove(self.admin_path)
@@ -348,7 +353,7 @@ class Envoy:
         self.proc = spawn([binary, "-c", self.boot_path, "--concurrency", str(concurrency),
                            "--disable-hot-restart", "--admin-address-path", self.admin_path,
                            "--log-level", log_level, "--component-log-level", "wasm:info",
-                           "--file-flush-interval-msec", "100", "--drain-time-s", "1"],
+                           "--file-flush-interval-msec", "100", "--drain-time-s", "1", *extra_args],
                           self.log_path)
         self.admin = wait_for(f"{tag} admin address", self._admin_address, 60)
         self.ports = wait_for(f"{tag} listeners", self._listeners, 60)

@@ -5,7 +5,8 @@
 # they are not up to date, reuses the parity venv (Django issuer) or creates it, then runs
 # tests/envoy/envoy_test.py against both versions. Run from anywhere:
 #
-#   bash tests/envoy/run.sh
+#   bash tests/envoy/run.sh                 # prepare, then test
+#   bash tests/envoy/run.sh --prepare-only  # prepare; paths in target/envoy/paths.sh (scripts/bench-envoy.sh)
 #
 # Env: ENVOY_VERSIONS  (default "1.36.2 1.40.0")
 set -euo pipefail
@@ -68,6 +69,14 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! "$venv/bin/python" -c "impo
     "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
     echo "$want" >"$stamp"
 fi
+
+{
+    echo "WASM=$(printf %q "$wasm")"
+    echo "CLI=$(printf %q "$cli")"
+    echo "VENV_PYTHON=$(printf %q "$venv/bin/python")"
+    echo "ENVOYS=($(printf '%q ' "${envoys[@]}"))"
+} >"$root/target/envoy/paths.sh"
+if [ "${1:-}" = "--prepare-only" ]; then exit 0; fi
 
 echo "== ready in $(( $(date +%s) - start ))s; running the Envoy tests"
 work="$root/target/envoy/run"

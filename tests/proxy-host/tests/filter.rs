@@ -1224,28 +1224,30 @@ fn the_envoy_example_configuration_works() {
     let cfg: Value = serde_json::from_str(&text).expect("envoy.yaml carries JSON");
     let mut h = host_with(&cfg);
     assert!(h.configured, "{:?}", h.state().logs);
-    let x = with_token(&mut h, &valid_token());
+    // /api/ requires authorization tokens; the rest of the app takes session tokens too.
+    let auth = |iss: &str| claims_with(iss, json!({"token": "auth", "aud": ["myapp", "otherapp"]}));
+    let x = with_token(&mut h, &token("myapp-20200410.pem", None, &auth("myapp")));
     assert!(x.forwarded());
     assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("u-1"));
+    assert!(with_token(&mut h, &token("otherapp-2024.pem", None, &auth("otherapp"))).forwarded());
     assert!(with_token(
         &mut h,
-        &token("otherapp-2024.pem", None, &claims("otherapp"))
+        &token("myapp-20180101.pem", Some("myapp-20180101"), &auth("myapp"))
     )
     .forwarded());
-    assert!(with_token(
-        &mut h,
-        &token(
-            "myapp-20180101.pem",
-            Some("myapp-20180101"),
-            &claims("myapp")
-        )
-    )
-    .forwarded());
+    let session = format!("JWT {}", valid_token());
+    assert_eq!(
+        with_token(&mut h, &valid_token()).local_response.map(|r| r.status),
+        Some(403),
+        "a session token at /api/"
+    );
+    assert!(get(&mut h, "/authorize/", &[("authorization", &session)]).forwarded());
     assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
     assert!(get(&mut h, "/healthz", &[("authorization", "JWT x.y.z")]).forwarded());
-    assert!(
-        get(&mut h, "/api", &[]).forwarded(),
-        "allow_anonymous: true"
+    assert!(get(&mut h, "/session/", &[]).forwarded(), "allow_anonymous: true");
+    assert_401(
+        &get(&mut h, "/api/me", &[]),
+        "Authentication credentials were not provided.",
     );
     // It carries public keys only.
     assert!(!text.contains("PRIVATE KEY"));
