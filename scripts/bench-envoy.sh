@@ -16,4 +16,4 @@ ENVOY_VERSIONS=$version bash tests/envoy/run.sh --prepare-only
 # shellcheck source=/dev/null
 source target/envoy/paths.sh
 python3 tests/envoy/bench.py --envoy "$root/target/envoy/$version/envoy/_bin/envoy" --wasm "$WASM" --cli "$CLI" \
-    --seconds "${SECONDS_PER_RUN:-5}" --connections "${CONNECTIONS:-16}"
+    --seconds "${SECONDS_PER_RUN:-5}" --rounds "${ROUNDS:-3}" --connections "${CONNECTIONS:-16}"

@@ -12,6 +12,7 @@ use drf_sso_jwt::json::{self, Map, Value};
 
 use drf_sso_jwt::{CachedVerifier, KeyStore, Settings, Verifier};
 
+use crate::decide::Converted;
 use crate::pbstruct;
 use crate::policy::{self, PathMatch, Requirement, Rule, Rules};
 
@@ -57,6 +58,8 @@ const NOT_FOR_CLAIMS: [&str; 11] = [
 pub struct Config {
     /// Settings and keys, parsed once, with the verified-token cache (one per filter instance).
     pub verifier: RefCell<CachedVerifier>,
+    /// The request headers already built for verified tokens (as many slots as the cache).
+    pub converted: RefCell<Converted>,
     /// Lower-cased name of the header holding the credentials (`authorization`).
     pub header: String,
     /// `skip_paths`, then `rules`, then the default rule (`allow_anonymous`, `token`, `scopes`).
@@ -201,6 +204,7 @@ impl Config {
             Verifier::new(settings, store),
             cache_size,
         ));
+        let converted = RefCell::new(Converted::new(cache_size));
 
         let header = match root.get("header") {
             None | Some(Value::Null) => "authorization".to_owned(),
@@ -293,6 +297,7 @@ impl Config {
 
         let cfg = Config {
             verifier,
+            converted,
             header,
             rules: Rules { rules, default },
             claim_headers,

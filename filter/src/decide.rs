@@ -4,11 +4,12 @@
 
 use alloc::borrow::ToOwned;
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use base64::Engine as _;
-use drf_sso_jwt::json::{self, py_str, Value};
+use drf_sso_jwt::json::{self, py_str, Map, Value};
 
 use crate::config::Config;
 use crate::policy::{Forbidden, Requirement, TokenKind};
@@ -68,7 +69,7 @@ pub enum Decision {
     /// Forward upstream, adding these headers (the token's claims), and maybe removing the credentials.
     Forward {
         /// `(header, value)` to set from the verified token (empty when anonymous or skipped).
-        headers: Vec<(String, String)>,
+        headers: Headers,
         /// Remove the credentials header (`strip_token` and a verified token).
         strip: bool,
         why: Forwarded,
@@ -99,7 +100,7 @@ pub fn decide(cfg: &Config, req: &Request<'_>, now: f64) -> Decision {
     let rule = cfg.rules.select(req.method, req.path);
     if rule.requirement == Requirement::Skip {
         return Decision::Forward {
-            headers: Vec::new(),
+            headers: Rc::from([]),
             strip: false,
             why: Forwarded::Skipped,
         };
@@ -117,63 +118,40 @@ pub fn decide(cfg: &Config, req: &Request<'_>, now: f64) -> Decision {
             )
         }
     };
+    // A token verified before: its entry in the core's cache answers the time-dependent
+    // checks (`recheck`), and the headers built then are used again.
+    let slot = credentials.and_then(|c| cfg.converted.try_borrow().ok()?.find(c));
+    if let Some((id, headers, payload)) = slot {
+        let again = match cfg.verifier.try_borrow_mut() {
+            Ok(mut v) => v.recheck(id, now),
+            Err(_) => None,
+        };
+        match again {
+            Some(Ok(())) => return permitted(cfg, &rule, &payload, headers),
+            Some(Err(e)) => return reject(cfg, 401, e.detail(), e.code(), e.message().to_owned()),
+            None => {} // the core's entry was replaced: verify again
+        }
+    }
     // Never re-entered (one request at a time per VM); a failed borrow is an error value, not a panic.
     let verdict = match cfg.verifier.try_borrow_mut() {
-        Ok(mut v) => v.authenticate(credentials, now),
+        Ok(mut v) => v
+            .authenticate(credentials, now)
+            .map(|d| d.map(|d| (d, v.last_entry()))),
         Err(_) => Err(drf_sso_jwt::Error::Config("verifier busy".into())),
     };
     match verdict {
-        Ok(Some(data)) => {
-            if let Err(f) = rule.permits(&data.payload) {
-                let message = match f {
-                    Forbidden::WrongTokenType => {
-                        let mut m = String::from("the rule asks for ");
-                        m.push_str(match rule.token {
-                            TokenKind::Auth => "an \"auth\" token",
-                            TokenKind::Session => "a \"session\" token",
-                            _ => "token kinds no token has",
-                        });
-                        m.push_str(", this one has \"token\": ");
-                        m.push_str(
-                            &data
-                                .payload
-                                .get("token")
-                                .map_or("absent".to_owned(), |t| json::dumps(t, false)),
-                        );
-                        m
-                    }
-                    Forbidden::MissingScope => {
-                        let mut m = String::from("the rule asks for scopes");
-                        for s in &rule.scopes {
-                            m.push(' ');
-                            json::write_json_str(&mut m, s);
-                        }
-                        m
-                    }
-                };
-                return reject(cfg, 403, DETAIL_PERMISSION_DENIED, f.code(), message);
+        Ok(Some((data, entry))) => {
+            let payload = Rc::new(data.payload);
+            let headers = claim_headers(cfg, &payload);
+            if let (Some(id), Some(c), Ok(mut conv)) =
+                (entry, credentials, cfg.converted.try_borrow_mut())
+            {
+                conv.store(c, id, headers.clone(), payload.clone());
             }
-            let mut headers = Vec::with_capacity(cfg.claim_headers.len() + 1);
-            for (claim, header) in &cfg.claim_headers {
-                if let Some(value) = data.payload.get(claim).and_then(header_value) {
-                    headers.push((header.clone(), value));
-                }
-            }
-            if let Some(h) = &cfg.payload_header {
-                let compact = json::dumps(&Value::Object(data.payload), false);
-                headers.push((
-                    h.clone(),
-                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compact),
-                ));
-            }
-            Decision::Forward {
-                headers,
-                strip: cfg.strip_token,
-                why: Forwarded::Allowed,
-            }
+            permitted(cfg, &rule, &payload, headers)
         }
         Ok(None) if rule.requirement == Requirement::Optional => Decision::Forward {
-            headers: Vec::new(),
+            headers: Rc::from([]),
             strip: false,
             why: Forwarded::Anonymous,
         },
@@ -185,6 +163,128 @@ pub fn decide(cfg: &Config, req: &Request<'_>, now: f64) -> Decision {
             DETAIL_NOT_AUTHENTICATED.to_owned(),
         ),
         Err(e) => reject(cfg, 401, e.detail(), e.code(), e.message().to_owned()),
+    }
+}
+
+/// Forward with these headers if the rule's permission check passes, else DRF's 403.
+fn permitted(
+    cfg: &Config,
+    rule: &crate::policy::Effective<'_>,
+    payload: &Map,
+    headers: Headers,
+) -> Decision {
+    if let Err(f) = rule.permits(payload) {
+        let message = match f {
+            Forbidden::WrongTokenType => {
+                let mut m = String::from("the rule asks for ");
+                m.push_str(match rule.token {
+                    TokenKind::Auth => "an \"auth\" token",
+                    TokenKind::Session => "a \"session\" token",
+                    _ => "token kinds no token has",
+                });
+                m.push_str(", this one has \"token\": ");
+                m.push_str(
+                    &payload
+                        .get("token")
+                        .map_or("absent".to_owned(), |t| json::dumps(t, false)),
+                );
+                m
+            }
+            Forbidden::MissingScope => {
+                let mut m = String::from("the rule asks for scopes");
+                for s in &rule.scopes {
+                    m.push(' ');
+                    json::write_json_str(&mut m, s);
+                }
+                m
+            }
+        };
+        return reject(cfg, 403, DETAIL_PERMISSION_DENIED, f.code(), message);
+    }
+    Decision::Forward {
+        headers,
+        strip: cfg.strip_token,
+        why: Forwarded::Allowed,
+    }
+}
+
+/// The claim headers and the payload header of a verified payload.
+fn claim_headers(cfg: &Config, payload: &Map) -> Headers {
+    let mut headers = Vec::with_capacity(cfg.claim_headers.len() + 1);
+    for (claim, header) in &cfg.claim_headers {
+        if let Some(value) = payload.get(claim).and_then(header_value) {
+            headers.push((header.clone(), value));
+        }
+    }
+    if let Some(h) = &cfg.payload_header {
+        let mut compact = String::new();
+        json::write_map(&mut compact, payload);
+        headers.push((
+            h.clone(),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compact),
+        ));
+    }
+    headers.into()
+}
+
+/// Request headers set for a verified token.
+pub type Headers = Rc<[(String, String)]>;
+
+struct Entry {
+    credentials: Vec<u8>,
+    id: u64,
+    headers: Headers,
+    payload: Rc<Map>,
+}
+
+/// Direct-mapped, keyed by the whole credentials header value (compared byte for byte):
+/// the same value always names the same token, and the core's entry `id`
+/// ([`drf_sso_jwt::CachedVerifier::last_entry`]) says whether that token is still the
+/// one the core remembers. Capacity 0 keeps nothing.
+pub struct Converted {
+    slots: Vec<Option<Entry>>,
+}
+
+impl core::fmt::Debug for Converted {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Converted({} slots)", self.slots.len())
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+impl Converted {
+    /// `capacity` slots.
+    pub fn new(capacity: usize) -> Self {
+        let mut slots = Vec::new();
+        slots.resize_with(capacity, || None);
+        Converted { slots }
+    }
+
+    fn slot(&self, credentials: &[u8]) -> Option<usize> {
+        let n = self.slots.len() as u64;
+        (n > 0).then(|| (fnv1a(credentials) % n) as usize)
+    }
+
+    /// The core entry id, headers and payload kept for this credentials value.
+    fn find(&self, credentials: &[u8]) -> Option<(u64, Headers, Rc<Map>)> {
+        let e = self.slots[self.slot(credentials)?].as_ref()?;
+        (e.credentials == credentials).then(|| (e.id, e.headers.clone(), e.payload.clone()))
+    }
+
+    fn store(&mut self, credentials: &[u8], id: u64, headers: Headers, payload: Rc<Map>) {
+        if let Some(i) = self.slot(credentials) {
+            self.slots[i] = Some(Entry {
+                credentials: credentials.to_vec(),
+                id,
+                headers,
+                payload,
+            });
+        }
     }
 }
 

@@ -190,10 +190,15 @@ mod wasm {
 
         /// A local reply that is not a DRF answer (no configuration, a broken host): 500.
         fn fail(&self, code: &'static str, why: &str) -> Action {
-            log(
-                LogLevel::Error,
-                &format!("drf-sso-jwt: {why}; refusing the request"),
-            );
+            // Rate-limited like refusals: a broken configuration must not flood the log.
+            if let Some(n) = WARN.with(|w| w.try_borrow_mut().ok()?.allow(code, now())) {
+                log(
+                    LogLevel::Error,
+                    &format!(
+                        "drf-sso-jwt: {why}; refusing the request ({n} more since the last line)"
+                    ),
+                );
+            }
             self.deny(code);
             abi::send_local_response(
                 500,
@@ -262,7 +267,7 @@ mod wasm {
                     if let Some(m) = &self.metrics {
                         m.add(why.name(), 1);
                     }
-                    for (name, value) in &headers {
+                    for (name, value) in headers.iter() {
                         abi::set_request_header(name.as_bytes(), value.as_bytes());
                     }
                     if strip {
