@@ -276,6 +276,11 @@ class Run:
             c.check(f"counter {name} is in /stats", name in after, sorted(after))
         self.stats_excerpt = {k: v for k, v in self.envoy.stats().items() if "drf_sso_jwt" in k and (
             "wasmcustom" in k or "extension_config" in k)}
+        prom = self.envoy.admin_get("/stats/prometheus").splitlines()
+        self.prometheus_excerpt = [ln for ln in prom if re.search(r"drf_sso_jwt_(allowed|denied_expired)\b", ln)]
+        # Envoy drops its custom-stat namespace (`wasmcustom.`) in the Prometheus output.
+        c.check("the counters are in /stats/prometheus", any(ln.startswith("drf_sso_jwt_allowed") for ln in prom),
+                self.prometheus_excerpt)
 
     def run_rotation(self):
         """Key rotation by config push, on one keep-alive connection, Envoy never restarted."""
@@ -454,7 +459,8 @@ def main(argv):
                 run.run_rotation()
             finally:
                 run.finish()
-            report[version] = {"stats": run.stats_excerpt, "access_log": run.access_excerpt, "warn": run.warn_excerpt}
+            report[version] = {"stats": run.stats_excerpt, "prometheus": run.prometheus_excerpt,
+                               "access_log": run.access_excerpt, "warn": run.warn_excerpt}
             print(f"== Envoy {version}: {run.n} requests in {time.monotonic() - t1:.1f}s", flush=True)
     finally:
         django.stop()

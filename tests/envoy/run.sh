@@ -81,6 +81,13 @@ if [ "${1:-}" = "--prepare-only" ]; then exit 0; fi
 echo "== ready in $(( $(date +%s) - start ))s; running the Envoy tests"
 work="$root/target/envoy/run"
 rm -rf "$work"
+# The test stops every server it starts by PID (also on failure); SIGTERM to it does too.
 python3 "$root/tests/envoy/envoy_test.py" --wasm "$wasm" --cli "$cli" --python "$venv/bin/python" \
-    --workdir "$work" --report "$work/report.json" "${envoys[@]}"
+    --workdir "$work" --report "$work/report.json" "${envoys[@]}" &
+test_pid=$!
+trap 'kill -TERM "$test_pid" 2>/dev/null || true' INT TERM EXIT
+rc=0
+wait "$test_pid" || rc=$?
+trap - INT TERM EXIT
 echo "Envoy stage took $(( $(date +%s) - start ))s"
+exit "$rc"
