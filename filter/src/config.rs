@@ -12,7 +12,7 @@ use drf_sso_jwt::json::{self, Map, Value};
 
 use drf_sso_jwt::{CachedVerifier, KeyStore, Settings, Verifier};
 
-use crate::decide::Converted;
+use crate::converted::Converted;
 use crate::pbstruct;
 use crate::policy::{self, PathMatch, Requirement, Rule, Rules};
 

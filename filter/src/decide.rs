@@ -12,6 +12,7 @@ use base64::Engine as _;
 use drf_sso_jwt::json::{self, py_str, Map, Value};
 
 use crate::config::Config;
+use crate::converted::Headers;
 use crate::policy::{Forbidden, Requirement, TokenKind};
 
 /// DRF's `NotAuthenticated` text, sent when a rule requires credentials and none came.
@@ -225,67 +226,6 @@ fn claim_headers(cfg: &Config, payload: &Map) -> Headers {
         ));
     }
     headers.into()
-}
-
-/// Request headers set for a verified token.
-pub type Headers = Rc<[(String, String)]>;
-
-struct Entry {
-    credentials: Vec<u8>,
-    id: u64,
-    headers: Headers,
-    payload: Rc<Map>,
-}
-
-/// Direct-mapped, keyed by the whole credentials header value (compared byte for byte):
-/// the same value always names the same token, and the core's entry `id`
-/// ([`drf_sso_jwt::CachedVerifier::last_entry`]) says whether that token is still the
-/// one the core remembers. Capacity 0 keeps nothing.
-pub struct Converted {
-    slots: Vec<Option<Entry>>,
-}
-
-impl core::fmt::Debug for Converted {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Converted({} slots)", self.slots.len())
-    }
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-impl Converted {
-    /// `capacity` slots.
-    pub fn new(capacity: usize) -> Self {
-        let mut slots = Vec::new();
-        slots.resize_with(capacity, || None);
-        Converted { slots }
-    }
-
-    fn slot(&self, credentials: &[u8]) -> Option<usize> {
-        let n = self.slots.len() as u64;
-        (n > 0).then(|| (fnv1a(credentials) % n) as usize)
-    }
-
-    /// The core entry id, headers and payload kept for this credentials value.
-    fn find(&self, credentials: &[u8]) -> Option<(u64, Headers, Rc<Map>)> {
-        let e = self.slots[self.slot(credentials)?].as_ref()?;
-        (e.credentials == credentials).then(|| (e.id, e.headers.clone(), e.payload.clone()))
-    }
-
-    fn store(&mut self, credentials: &[u8], id: u64, headers: Headers, payload: Rc<Map>) {
-        if let Some(i) = self.slot(credentials) {
-            self.slots[i] = Some(Entry {
-                credentials: credentials.to_vec(),
-                id,
-                headers,
-                payload,
-            });
-        }
-    }
 }
 
 fn reject(

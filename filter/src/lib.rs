@@ -1,13 +1,14 @@
 //! A proxy-wasm (ABI 0.2.1) HTTP filter that authenticates djangorestframework-sso JWTs
 //! with the verdicts of the Django server, using the `drf-sso-jwt` core.
 //!
-//! [`config`], [`policy`], [`decide`], [`headers`], [`observe`] and [`pbstruct`] hold all
+//! [`config`], [`policy`], [`decide`], [`converted`], [`headers`], [`observe`] and [`pbstruct`] hold all
 //! the logic and build natively; the proxy-wasm glue below exists only for `wasm32`
 //! targets. The glue never panics on host input: header maps are read as bytes, and the
 //! host calls whose SDK wrappers panic on a legitimate host answer go through [`abi`].
 extern crate alloc;
 
 pub mod config;
+pub mod converted;
 pub mod decide;
 pub mod headers;
 pub mod observe;

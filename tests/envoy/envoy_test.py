@@ -365,7 +365,9 @@ def run_example(c: Checks, binary, wasm, workdir, echo, tokens):
     enforces its rules, logs %RESPONSE_CODE_DETAILS%; with a bypassing credentials header,
     `envoy --mode validate` refuses it."""
     text = open(os.path.join(H.ROOT, "filter", "envoy.yaml")).read()
-    swaps = [("filename: filter/target/wasm32-unknown-unknown/release/drf_sso_jwt_filter.wasm", f"filename: {wasm}"),
+    module = re.search(r"filename: \S*drf_sso_jwt_filter\.wasm", text)
+    c.check("example: the module's filename found", module is not None)
+    swaps = [(module.group(0) if module else "filename:", f"filename: {wasm}"),
              ("socket_address: { address: 0.0.0.0, port_value: 10000 }",
               "socket_address: { address: 127.0.0.1, port_value: 0 }"),
              ("socket_address: { address: 127.0.0.1, port_value: 8000 }",
