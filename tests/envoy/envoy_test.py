@@ -358,6 +358,7 @@ class Run:
         self.warn_excerpt = bad_sig[:1]
         c.check("no panic or trap in Envoy's log", not re.search(r"panicked|wasm trap|Function: proxy_on", log),
                 "see " + self.envoy.log_path)
+        c.check("no deprecated configuration in use", "Deprecated field" not in log, "see " + self.envoy.log_path)
 
 
 def run_example(c: Checks, binary, wasm, workdir, echo, tokens):
@@ -396,6 +397,8 @@ def run_example(c: Checks, binary, wasm, workdir, echo, tokens):
         envoy.stop()
     c.check("example: stdout access log shows the details",
             "403 drf_sso_jwt_denied{wrong_token_type}" in envoy.log_tail(100000), envoy.log_tail(1500))
+    c.check("example: no deprecated configuration", "Deprecated field" not in envoy.log_tail(100000),
+            envoy.log_tail(1500))
     bad = os.path.join(workdir, "example-bad.yaml")
     with open(bad, "w") as f:
         f.write(text.replace('"header": "authorization"', '"header": "x-sso-token"'))

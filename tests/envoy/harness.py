@@ -259,7 +259,8 @@ def wasm_filter(wasm: str, plugin: dict, *, vm_id="drf_sso_jwt", as_struct=False
             "name": "drf_sso_jwt",
             "root_id": "drf_sso_jwt",
             # Fail closed: a VM that cannot start answers 503, never passes unauthenticated.
-            "fail_open": False,
+            # (`fail_open: false` says the same, deprecated since Envoy 1.3x.)
+            "failure_policy": "FAIL_CLOSED",
             "vm_config": {"vm_id": vm_id, "runtime": "envoy.wasm.runtime.v8",
                           "code": {"local": {"filename": wasm}}},
             "configuration": configuration,
