@@ -81,7 +81,10 @@ mod tests {
         c.store(b"JWT a.b.c", 42, h.clone(), p.clone());
         let (id, got, _) = c.find(b"JWT a.b.c").expect("stored");
         assert_eq!((id, &*got), (42, &*h));
-        assert!(c.find(b"jwt a.b.c").is_none(), "another value, even for the same token");
+        assert!(
+            c.find(b"jwt a.b.c").is_none(),
+            "another value, even for the same token"
+        );
         assert!(c.find(b"JWT a.b.").is_none());
         let mut off = Converted::new(0);
         off.store(b"JWT a.b.c", 1, h, p);

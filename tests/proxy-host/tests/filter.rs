@@ -584,10 +584,7 @@ fn authenticate_header_sets_the_scheme_and_www_authenticate() {
     assert!(get(&mut h, "/api", &[("authorization", &format!("Bearer {t}"))]).forwarded());
     let x = get(&mut h, "/api", &[("authorization", "Bearer nope")]);
     let r = x.local_response.expect("401");
-    assert_eq!(
-        r.header("www-authenticate").as_deref(),
-        Some("Bearer")
-    );
+    assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer"));
     // `JWT …` is now another scheme: anonymous.
     let x = get(&mut h, "/api", &[("authorization", &format!("JWT {t}"))]);
     assert!(x.forwarded());
@@ -1237,14 +1234,19 @@ fn the_envoy_example_configuration_works() {
     .forwarded());
     let session = format!("JWT {}", valid_token());
     assert_eq!(
-        with_token(&mut h, &valid_token()).local_response.map(|r| r.status),
+        with_token(&mut h, &valid_token())
+            .local_response
+            .map(|r| r.status),
         Some(403),
         "a session token at /api/"
     );
     assert!(get(&mut h, "/authorize/", &[("authorization", &session)]).forwarded());
     assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
     assert!(get(&mut h, "/healthz", &[("authorization", "JWT x.y.z")]).forwarded());
-    assert!(get(&mut h, "/session/", &[]).forwarded(), "allow_anonymous: true");
+    assert!(
+        get(&mut h, "/session/", &[]).forwarded(),
+        "allow_anonymous: true"
+    );
     assert_401(
         &get(&mut h, "/api/me", &[]),
         "Authentication credentials were not provided.",
