@@ -63,6 +63,7 @@ stage "npm package: build, pack, Node/Deno/workerd/Chromium, 1M long run" bash t
 stage "parity with djangorestframework-sso (oracle + live server + wasm)" env PARITY_SIGN=1 PARITY_WASM=1 bash tests/parity/run.sh
 stage "www inspector in headless Chromium" bash tests/www/run.sh
 stage "Envoy proxy-wasm filter in a wasmtime host" bash tests/proxy/run.sh
+stage "Envoy proxy-wasm filter in real Envoy 1.36.2 and 1.40.0" bash tests/envoy/run.sh
 
 echo
 printf '%s\n' "${times[@]}"

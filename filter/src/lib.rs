@@ -1,13 +1,22 @@
 //! A proxy-wasm (ABI 0.2.1) HTTP filter that authenticates djangorestframework-sso JWTs
 //! with the verdicts of the Django server, using the `drf-sso-jwt` core.
 //!
-//! [`config`] and [`decide`] hold all the logic and build natively; the proxy-wasm glue
-//! below exists only for `wasm32` targets. The glue never panics on host input: every
-//! host call it makes is one whose SDK wrapper only fails on a host that breaks the ABI.
+//! [`config`], [`policy`], [`decide`], [`converted`], [`headers`], [`observe`] and [`pbstruct`] hold all
+//! the logic and build natively; the proxy-wasm glue below exists only for `wasm32`
+//! targets. The glue never panics on host input: header maps are read as bytes, and the
+//! host calls whose SDK wrappers panic on a legitimate host answer go through [`abi`].
 extern crate alloc;
 
 pub mod config;
+pub mod converted;
 pub mod decide;
+pub mod headers;
+pub mod observe;
+pub mod pbstruct;
+pub mod policy;
+
+#[cfg(target_arch = "wasm32")]
+mod abi;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
@@ -20,15 +29,21 @@ mod wasm {
 
     use proxy_wasm::hostcalls;
     use proxy_wasm::traits::{Context, HttpContext, RootContext};
-    use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType};
+    use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel};
     use std::time::UNIX_EPOCH;
 
-    use crate::config::Config;
-    use crate::decide::{decide, Decision};
+    use crate::abi;
+    use crate::config::{Config, DEFAULT_STAT_PREFIX};
+    use crate::decide::{decide, details, Credentials, Decision, Request};
+    use crate::observe::{
+        counter_name, denial_codes, denial_name, sanitize, WarnLimiter, COUNTERS,
+    };
 
     proxy_wasm::main! {{
         proxy_wasm::set_log_level(LogLevel::Info);
-        proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Root { config: None }) });
+        proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> {
+            Box::new(Root { config: None, metrics: None })
+        });
     }}
 
     fn log(level: LogLevel, message: &str) {
@@ -40,9 +55,76 @@ mod wasm {
         hostcalls::get_log_level().map_or(true, |l| l as u32 <= level as u32)
     }
 
+    fn now() -> f64 {
+        match hostcalls::get_current_time().map(|t| t.duration_since(UNIX_EPOCH)) {
+            Ok(Ok(d)) => d.as_secs_f64(),
+            _ => 0.0,
+        }
+    }
+
+    thread_local! {
+        /// One VM is one worker thread: the rate limit of warn lines is per VM.
+        static WARN: RefCell<WarnLimiter> = RefCell::new(WarnLimiter::default());
+    }
+
+    /// Counter ids, defined once per configuration (`None`: the host has no metrics).
+    struct Metrics {
+        prefix: String,
+        /// Same order as [`COUNTERS`].
+        ids: Vec<Option<u32>>,
+        denials: RefCell<Vec<(&'static str, Option<u32>)>>,
+    }
+
+    impl Metrics {
+        fn define(prefix: &str) -> Metrics {
+            Metrics {
+                prefix: prefix.into(),
+                ids: COUNTERS
+                    .iter()
+                    .map(|c| abi::define_counter(&counter_name(prefix, c)))
+                    .collect(),
+                denials: RefCell::new(
+                    denial_codes()
+                        .map(|c| (c, abi::define_counter(&denial_name(prefix, c))))
+                        .collect(),
+                ),
+            }
+        }
+
+        fn add(&self, counter: &str, n: u64) {
+            if n == 0 {
+                return;
+            }
+            let i = COUNTERS.iter().position(|c| *c == counter);
+            if let Some(Some(id)) = i.and_then(|i| self.ids.get(i)) {
+                abi::increment(*id, n as i64);
+            }
+        }
+
+        fn deny(&self, code: &'static str) {
+            self.add("denied", 1);
+            let Ok(mut d) = self.denials.try_borrow_mut() else {
+                return;
+            };
+            let id = match d.iter().find(|(c, _)| *c == code) {
+                Some((_, id)) => *id,
+                None => {
+                    // A code this build does not list: its counter appears when first used.
+                    let id = abi::define_counter(&denial_name(&self.prefix, code));
+                    d.push((code, id));
+                    id
+                }
+            };
+            if let Some(id) = id {
+                abi::increment(id, 1);
+            }
+        }
+    }
+
     struct Root {
         /// `None` until a configuration parsed (and after a bad one): requests then fail closed.
         config: Option<Rc<Config>>,
+        metrics: Option<Rc<Metrics>>,
     }
 
     impl Context for Root {}
@@ -58,12 +140,23 @@ mod wasm {
             };
             match Config::parse(&bytes) {
                 Ok(cfg) => {
+                    if self.metrics.as_ref().map(|m| m.prefix.as_str()) != Some(&cfg.stat_prefix) {
+                        self.metrics = Some(Rc::new(Metrics::define(&cfg.stat_prefix)));
+                    }
+                    // Key files only the tokens selecting them will fail on: seen at deploy time.
+                    for w in cfg.verifier.borrow().verifier().keys().warnings() {
+                        log(LogLevel::Warn, &format!("drf-sso-jwt: {w}"));
+                    }
                     self.config = Some(Rc::new(cfg));
                     log(LogLevel::Info, "drf-sso-jwt: configured");
                     true
                 }
                 Err(e) => {
                     self.config = None;
+                    let m = self
+                        .metrics
+                        .get_or_insert_with(|| Rc::new(Metrics::define(DEFAULT_STAT_PREFIX)));
+                    m.add("config_errors", 1);
                     log(
                         LogLevel::Error,
                         &format!("drf-sso-jwt: bad plugin configuration: {e}"),
@@ -76,6 +169,7 @@ mod wasm {
         fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
             Some(Box::new(Http {
                 config: self.config.clone(),
+                metrics: self.metrics.clone(),
             }))
         }
 
@@ -86,86 +180,102 @@ mod wasm {
 
     struct Http {
         config: Option<Rc<Config>>,
+        metrics: Option<Rc<Metrics>>,
     }
 
     impl Context for Http {}
 
-    thread_local! {
-        /// Reused per request so the removal scan allocates nothing after the first requests.
-        static SCRATCH: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-    }
-
     impl Http {
-        fn now(&self) -> f64 {
-            match self.get_current_time().duration_since(UNIX_EPOCH) {
-                Ok(d) => d.as_secs_f64(),
-                Err(_) => 0.0,
+        fn deny(&self, code: &'static str) {
+            if let Some(m) = &self.metrics {
+                m.deny(code);
             }
         }
 
-        /// Removes every client-supplied header that only this filter may set.
-        fn remove_reserved(&self, cfg: &Config) {
-            SCRATCH.with(|s| {
-                let mut names = s.borrow_mut();
-                names.clear();
-                if let Ok(pairs) = hostcalls::get_map_bytes(MapType::HttpRequestHeaders) {
-                    for (name, _) in pairs {
-                        if cfg.is_reserved(&name) && !names.contains(&name) {
-                            names.push(name);
-                        }
-                    }
-                }
-                for name in names.iter() {
-                    let _ = hostcalls::remove_map_value(MapType::HttpRequestHeaders, name);
-                }
-            });
+        /// A local reply that is not a DRF answer (no configuration, a broken host): 500.
+        fn fail(&self, code: &'static str, why: &str) -> Action {
+            // Rate-limited like refusals: a broken configuration must not flood the log.
+            if let Some(n) = WARN.with(|w| w.try_borrow_mut().ok()?.allow(code, now())) {
+                log(
+                    LogLevel::Error,
+                    &format!(
+                        "drf-sso-jwt: {why}; refusing the request ({n} more since the last line)"
+                    ),
+                );
+            }
+            self.deny(code);
+            abi::send_local_response(
+                500,
+                &details(code),
+                &[("content-type", "application/json")],
+                b"{\"detail\":\"Invalid configuration.\"}",
+            );
+            Action::Pause
         }
     }
 
     impl HttpContext for Http {
         fn on_http_request_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
             let Some(cfg) = self.config.clone() else {
-                log(
-                    LogLevel::Error,
-                    "drf-sso-jwt: no valid configuration; refusing the request",
-                );
-                let _ = hostcalls::send_http_response(
-                    500,
-                    alloc::vec![("content-type", "application/json")],
-                    Some(b"{\"detail\":\"Invalid configuration.\"}"),
-                );
-                return Action::Pause;
+                return self.fail("no_config", "no valid configuration");
             };
-            self.remove_reserved(&cfg);
-            let path = hostcalls::get_map_value_bytes(MapType::HttpRequestHeaders, ":path")
-                .ok()
-                .flatten();
-            let credentials =
-                hostcalls::get_map_value_bytes(MapType::HttpRequestHeaders, &cfg.header)
-                    .ok()
-                    .flatten();
-            match decide(&cfg, path.as_deref(), credentials.as_deref(), self.now()) {
+            let Some(pairs) = abi::request_headers() else {
+                return self.fail("host_error", "the host sent no readable request headers");
+            };
+            // One pass: reserved names to remove, :method, :path, and the credentials copies.
+            let (mut method, mut path): (&[u8], &[u8]) = (b"", b"");
+            let mut credentials = Credentials::Absent;
+            let mut reserved: Vec<&[u8]> = Vec::new();
+            for (name, value) in pairs.iter() {
+                if name == b":method" {
+                    method = value;
+                } else if name == b":path" {
+                    path = value;
+                } else if name.eq_ignore_ascii_case(cfg.header.as_bytes()) {
+                    credentials = match credentials {
+                        Credentials::Absent => Credentials::One(value),
+                        _ => Credentials::Many,
+                    };
+                } else if cfg.is_reserved(name) && !reserved.contains(&name) {
+                    reserved.push(name);
+                }
+            }
+            for name in &reserved {
+                abi::remove_request_header(name);
+            }
+            let before = cfg.verifier.try_borrow().map(|v| v.stats()).ok();
+            let t = now();
+            let decision = decide(
+                &cfg,
+                &Request {
+                    method,
+                    path,
+                    credentials,
+                },
+                t,
+            );
+            if let (Some(m), Some((h0, m0)), Ok((h1, m1))) = (
+                &self.metrics,
+                before,
+                cfg.verifier.try_borrow().map(|v| v.stats()),
+            ) {
+                m.add("cache_hits", h1.saturating_sub(h0));
+                m.add("cache_misses", m1.saturating_sub(m0));
+            }
+            match decision {
                 Decision::Forward {
                     headers,
                     strip,
-                    reason,
+                    why,
                 } => {
-                    for (name, value) in &headers {
-                        let _ = hostcalls::set_map_value(
-                            MapType::HttpRequestHeaders,
-                            name,
-                            Some(value),
-                        );
+                    if let Some(m) = &self.metrics {
+                        m.add(why.name(), 1);
+                    }
+                    for (name, value) in headers.iter() {
+                        abi::set_request_header(name.as_bytes(), value.as_bytes());
                     }
                     if strip {
-                        let _ =
-                            hostcalls::remove_map_value(MapType::HttpRequestHeaders, &cfg.header);
-                    }
-                    if reason != "authenticated" && enabled(LogLevel::Debug) {
-                        log(
-                            LogLevel::Debug,
-                            &format!("drf-sso-jwt: forwarded ({reason})"),
-                        );
+                        abi::remove_request_header(cfg.header.as_bytes());
                     }
                     Action::Continue
                 }
@@ -176,15 +286,34 @@ mod wasm {
                     code,
                     message,
                 } => {
-                    if enabled(LogLevel::Debug) {
+                    self.deny(code);
+                    let suppressed = WARN.with(|w| w.try_borrow_mut().ok()?.allow(code, t));
+                    if let Some(n) = suppressed {
+                        let more = match n {
+                            0 => String::new(),
+                            n => format!(" ({n} more of this class since the last line)"),
+                        };
+                        log(
+                            LogLevel::Warn,
+                            &format!(
+                                "drf-sso-jwt: {status} {code} {} {}: {}{more}",
+                                sanitize(method, 16),
+                                sanitize(path, 200),
+                                sanitize(message.as_bytes(), 300)
+                            ),
+                        );
+                    } else if enabled(LogLevel::Debug) {
                         log(
                             LogLevel::Debug,
-                            &format!("drf-sso-jwt: 401 {code}: {message}"),
+                            &format!(
+                                "drf-sso-jwt: {status} {code}: {}",
+                                sanitize(message.as_bytes(), 300)
+                            ),
                         );
                     }
                     let headers: Vec<(&str, &str)> =
                         headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-                    let _ = hostcalls::send_http_response(status, headers, Some(body.as_bytes()));
+                    abi::send_local_response(status, &details(code), &headers, body.as_bytes());
                     Action::Pause
                 }
             }

@@ -108,6 +108,31 @@ pub struct State {
     pub unimplemented: BTreeSet<String>,
     /// Number of host calls made (all kinds).
     pub host_calls: u64,
+    /// Metrics the plugin defined: `(name, type, value)`, the id is the index. As in
+    /// Envoy, defining a name again gives a new id for the same metric.
+    pub metrics: Vec<(String, i32, u64)>,
+}
+
+impl State {
+    /// The value of metric `name` (0 if never defined); every id of a name shares its first slot.
+    pub fn metric(&self, name: &str) -> u64 {
+        let first = self.metrics.iter().position(|(n, _, _)| n == name);
+        first.map_or(0, |i| self.metrics[i].2)
+    }
+
+    /// Every metric name the plugin defined, once each.
+    pub fn metric_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.metrics.iter().map(|(n, _, _)| n.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    fn metric_slot(&mut self, id: i32) -> Option<&mut u64> {
+        let name = self.metrics.get(id as u32 as usize)?.0.clone();
+        let first = self.metrics.iter().position(|(n, _, _)| *n == name)?;
+        Some(&mut self.metrics[first].2)
+    }
 }
 
 impl State {
@@ -255,7 +280,7 @@ fn count(caller: &mut Caller<'_, State>) {
 }
 
 /// The host calls [`define_host_calls`] registers.
-pub const IMPLEMENTED: [&str; 17] = [
+pub const IMPLEMENTED: [&str; 21] = [
     "proxy_log",
     "proxy_get_log_level",
     "proxy_get_current_time_nanoseconds",
@@ -273,6 +298,10 @@ pub const IMPLEMENTED: [&str; 17] = [
     "proxy_send_local_response",
     "proxy_continue_stream",
     "proxy_set_tick_period_milliseconds",
+    "proxy_define_metric",
+    "proxy_increment_metric",
+    "proxy_record_metric",
+    "proxy_get_metric",
 ];
 
 /// Registers the host calls this host implements.
@@ -534,6 +563,68 @@ fn define_host_calls(linker: &mut Linker<State>) -> Result<()> {
         |mut c: Caller<'_, State>, _ms: i32| -> i32 {
             count(&mut c);
             status::OK
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_define_metric",
+        |mut c: Caller<'_, State>, kind: i32, np: i32, ns: i32, ret: i32| -> i32 {
+            count(&mut c);
+            if !(0..=2).contains(&kind) {
+                return status::BAD_ARGUMENT;
+            }
+            let Some(name) = read(&mut c, np, ns).and_then(|n| String::from_utf8(n).ok()) else {
+                return status::INVALID_MEMORY_ACCESS;
+            };
+            let id = c.data().metrics.len() as u32;
+            if !write_u32(&mut c, ret, id) {
+                return status::INVALID_MEMORY_ACCESS;
+            }
+            c.data_mut().metrics.push((name, kind, 0));
+            status::OK
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_increment_metric",
+        |mut c: Caller<'_, State>, id: i32, offset: i64| -> i32 {
+            count(&mut c);
+            match c.data_mut().metric_slot(id) {
+                Some(v) => {
+                    *v = v.saturating_add_signed(offset);
+                    status::OK
+                }
+                None => status::NOT_FOUND,
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_record_metric",
+        |mut c: Caller<'_, State>, id: i32, value: i64| -> i32 {
+            count(&mut c);
+            match c.data_mut().metric_slot(id) {
+                Some(v) => {
+                    *v = value as u64;
+                    status::OK
+                }
+                None => status::NOT_FOUND,
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "proxy_get_metric",
+        |mut c: Caller<'_, State>, id: i32, ret: i32| -> i32 {
+            count(&mut c);
+            let Some(v) = c.data_mut().metric_slot(id).map(|v| *v) else {
+                return status::NOT_FOUND;
+            };
+            if write(&mut c, ret, &v.to_le_bytes()) {
+                status::OK
+            } else {
+                status::INVALID_MEMORY_ACCESS
+            }
         },
     )?;
     linker.func_wrap(

@@ -15,7 +15,8 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 const NOW: f64 = 1_750_000_000.0;
-const WWW: &str = "JWT realm=\"api\"";
+/// drf-sso's `authenticate_header`: the AUTHENTICATE_HEADER setting, no realm.
+const WWW: &str = "JWT";
 
 fn repo(path: &str) -> String {
     format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))
@@ -248,7 +249,7 @@ fn claim_values_become_header_text() {
     let mut h = host();
     let payload = claims_with(
         "myapp",
-        json!({"uid": 7, "cid": true, "email": "ada@example.com", "scopes": ["read", "write"], "sid": "a\nb"}),
+        json!({"uid": 7, "cid": true, "email": "ada@example.com", "scopes": ["read", "write"], "sid": "a\nb", "iss": "myapp"}),
     );
     let x = with_token(&mut h, &token("myapp-20200410.pem", None, &payload));
     assert!(x.forwarded());
@@ -267,15 +268,28 @@ fn claim_values_become_header_text() {
         Some(r#"["read","write"]"#)
     );
     assert_eq!(
-        x.upstream_header("x-sso-sid"),
-        None,
-        "a value no header may carry is left out"
+        x.upstream_header("x-sso-sid").as_deref(),
+        Some("UTF-8''a%0Ab"),
+        "a value no header may carry as it is: RFC 8187 encoding"
+    );
+    assert_eq!(payload_header(&x)["sid"], "a\nb");
+    // Non-ASCII survives: percent-encoded UTF-8 behind `UTF-8''`.
+    let payload = claims_with(
+        "myapp",
+        json!({"uid": "дмитрий", "email": "zoë@exämple.org"}),
+    );
+    let x = with_token(&mut h, &token("myapp-20200410.pem", None, &payload));
+    assert_eq!(
+        x.upstream_header("x-sso-email").as_deref(),
+        Some("UTF-8''zo%C3%AB%40ex%C3%A4mple.org")
     );
     assert_eq!(
-        payload_header(&x)["sid"],
-        "a\nb",
-        "…but the payload header has it"
+        x.upstream_header("x-sso-uid").as_deref(),
+        Some("UTF-8''%D0%B4%D0%BC%D0%B8%D1%82%D1%80%D0%B8%D0%B9")
     );
+    for (n, v) in &x.request_headers {
+        assert!(v.is_ascii(), "{n} carries only ASCII");
+    }
 }
 
 #[test]
@@ -570,10 +584,7 @@ fn authenticate_header_sets_the_scheme_and_www_authenticate() {
     assert!(get(&mut h, "/api", &[("authorization", &format!("Bearer {t}"))]).forwarded());
     let x = get(&mut h, "/api", &[("authorization", "Bearer nope")]);
     let r = x.local_response.expect("401");
-    assert_eq!(
-        r.header("www-authenticate").as_deref(),
-        Some("Bearer realm=\"api\"")
-    );
+    assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer"));
     // `JWT …` is now another scheme: anonymous.
     let x = get(&mut h, "/api", &[("authorization", &format!("JWT {t}"))]);
     assert!(x.forwarded());
@@ -647,6 +658,19 @@ fn bad_configuration_fails_on_configure_and_requests_fail_closed() {
             base_with(json!({"claim_headers": {"uid": "authorization"}})),
         ),
         ("header not a string", base_with(json!({"header": 5}))),
+        (
+            "credentials header the filter strips",
+            base_with(json!({"header": "x-sso-token"})),
+        ),
+        (
+            "credentials header is a claim header",
+            base_with(json!({"header": "x-user", "claim_headers": {"uid": "x-user"}})),
+        ),
+        ("bad rule", base_with(json!({"rules": [{"prefix": "/a"}]}))),
+        (
+            "claim into host",
+            base_with(json!({"claim_headers": {"uid": "host"}})),
+        ),
         ("not UTF-8", b"{\"settings\": \"\xff\"}".to_vec()),
     ];
     let (engine, module) = module();
@@ -712,20 +736,360 @@ fn jwks_key_material_is_accepted() {
 }
 
 #[test]
-fn failures_are_logged_at_debug_only() {
+fn refusals_log_one_warn_line_per_class_then_debug_only() {
     let mut h = host();
-    let quiet = h.state().logs.len();
-    assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
-    assert_eq!(
-        h.state().logs.len(),
-        quiet,
-        "nothing at info level per request"
+    let warns = |h: &Host| {
+        h.state()
+            .logs
+            .iter()
+            .filter(|(l, _)| *l == level::WARN)
+            .map(|(_, m)| m.clone())
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..5 {
+        assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
+    }
+    assert_eq!(warns(&h).len(), 1, "{:?}", h.state().logs);
+    assert!(
+        warns(&h)[0].contains("401 malformed GET /api/me"),
+        "{:?}",
+        warns(&h)
     );
+    // Another class has its own line.
+    let expired = token(
+        "myapp-20200410.pem",
+        None,
+        &claims_with(
+            "myapp",
+            json!({"iat": NOW as i64 - 1000, "exp": NOW as i64 - 1}),
+        ),
+    );
+    assert_401(&with_token(&mut h, &expired), "Signature has expired.");
+    assert_401(&with_token(&mut h, &expired), "Signature has expired.");
+    assert_eq!(warns(&h).len(), 2);
+    assert!(warns(&h)[1].contains("401 expired"), "{:?}", warns(&h));
+    // After the interval: one line again, counting what was left out.
+    h.set_now(NOW + 61.0);
+    assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
+    assert!(
+        warns(&h)[2].contains("(4 more of this class"),
+        "{:?}",
+        warns(&h)
+    );
+    // Nothing at info or above for the quiet ones; at debug, a line each.
     h.set_log_level(level::DEBUG);
+    let before = h.state().logs.len();
     assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
     let (lvl, msg) = h.state().logs.last().unwrap().clone();
+    assert_eq!(h.state().logs.len(), before + 1);
     assert_eq!(lvl, level::DEBUG);
     assert!(msg.contains("401 malformed"), "{msg}");
+    // Log text cannot be forged by the client: control bytes are escaped.
+    let x = get(&mut h, "/a\nb", &[("authorization", "JWT x.y.z\u{7f}")]);
+    assert!(x.local_response.is_some());
+    assert!(h.state().logs.iter().all(|(_, m)| !m.contains('\n')));
+}
+
+#[test]
+fn every_local_reply_carries_response_code_details() {
+    let mut h = host_with(&with(
+        base_config(),
+        json!({"rules": [{"prefix": "/admin", "requirement": "required", "token": "auth"}]}),
+    ));
+    let cases: Vec<(Exchange, &str)> = vec![
+        (with_token(&mut h, "x.y.z"), "drf_sso_jwt_denied{malformed}"),
+        (
+            get(&mut h, "/admin", &[]),
+            "drf_sso_jwt_denied{not_authenticated}",
+        ),
+        (
+            get(
+                &mut h,
+                "/admin",
+                &[("authorization", &format!("JWT {}", valid_token()))],
+            ),
+            "drf_sso_jwt_denied{wrong_token_type}",
+        ),
+    ];
+    for (x, want) in cases {
+        let r = x.local_response.expect("a local reply");
+        assert_eq!(String::from_utf8_lossy(&r.details), want);
+    }
+    let (engine, module) = module();
+    let mut bad = Host::with_module(engine, module, b"{").unwrap();
+    let r = with_token(&mut bad, &valid_token()).local_response.unwrap();
+    assert_eq!(
+        (r.status, String::from_utf8_lossy(&r.details).into_owned()),
+        (500, "drf_sso_jwt_denied{no_config}".into())
+    );
+    assert_eq!(bad.state().metric("drf_sso_jwt.config_errors"), 1);
+    assert_eq!(bad.state().metric("drf_sso_jwt.denied.no_config"), 1);
+}
+
+#[test]
+fn counters_count_each_outcome() {
+    let mut h = host_with(&with(base_config(), json!({"stat_prefix": "edge"})));
+    let t = valid_token();
+    for _ in 0..3 {
+        assert!(with_token(&mut h, &t).forwarded());
+    }
+    assert!(get(&mut h, "/api", &[]).forwarded());
+    assert!(get(&mut h, "/healthz", &[("authorization", "JWT x")]).forwarded());
+    assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
+    assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
+    let s = h.state();
+    let m = |n: &str| s.metric(&format!("edge.{n}"));
+    assert_eq!(
+        [
+            m("allowed"),
+            m("anonymous"),
+            m("skipped"),
+            m("denied"),
+            m("denied.malformed")
+        ],
+        [3, 1, 1, 2, 2]
+    );
+    // The valid token: one miss (its RSA check), then two hits; each x.y.z is a miss.
+    assert_eq!([m("cache_misses"), m("cache_hits")], [3, 2]);
+    assert_eq!(m("denied.expired"), 0);
+    let names = s.metric_names();
+    assert!(
+        names.contains(&"edge.denied.expired".to_string()),
+        "defined up front: {names:?}"
+    );
+    assert!(names.contains(&"edge.config_errors".to_string()));
+}
+
+#[test]
+fn a_repeated_credentials_header_is_refused_never_forwarded() {
+    let valid = format!("JWT {}", valid_token());
+    let mut custom = host_with(&with(base_config(), json!({"header": "x-api-token"})));
+    let mut plain = host();
+    for (h, name) in [(&mut custom, "x-api-token"), (&mut plain, "authorization")] {
+        for second in [valid.as_str(), "JWT forged", "", "Basic dTpw"] {
+            let x = get(h, "/api", &[(name, &valid), (name, second)]);
+            assert_401(
+                &x,
+                "Invalid token header. Token string should not contain spaces.",
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&x.local_response.unwrap().details),
+                "drf_sso_jwt_denied{duplicate_header}"
+            );
+        }
+        let x = get(h, "/api", &[(name, ""), (name, "")]);
+        assert!(!x.forwarded(), "{name}: two empty copies are refused too");
+        assert_eq!(h.state().metric("drf_sso_jwt.denied.duplicate_header"), 5);
+    }
+}
+
+#[test]
+fn header_names_that_are_not_ascii_never_trap() {
+    let mut h = host();
+    // "x-sso" + "é" puts a multi-byte character across the 6-byte "x-sso-" prefix.
+    let names = [
+        "x-sso\u{e9}",
+        "x-ss\u{e9}\u{e9}",
+        "\u{e9}",
+        "x-sso-\u{e9}t\u{e9}",
+        "\u{1f600}x-sso-",
+    ];
+    let mut headers: Vec<(&str, &[u8])> = vec![(":method", b"GET"), (":path", b"/api")];
+    for n in &names {
+        headers.push((n, b"1"));
+    }
+    let x = h.request(&headers).expect("no trap");
+    assert!(x.forwarded());
+    assert_no_sso_headers(&x);
+    assert_eq!(
+        x.upstream_header("x-sso\u{e9}").as_deref(),
+        Some("1"),
+        "not x-sso-*: kept"
+    );
+    let auth = format!("JWT {}", valid_token());
+    headers.push(("authorization", auth.as_bytes()));
+    let x = h.request(&headers).expect("no trap");
+    assert!(x.forwarded());
+    assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("u-1"));
+}
+
+#[test]
+fn rules_ask_for_token_kinds_and_scopes_as_drf_permissions_would() {
+    let cfg = with(
+        base_config(),
+        json!({
+            "allow_anonymous": false,
+            "rules": [
+                {"path": "/api/public", "methods": ["GET"], "requirement": "optional"},
+                {"prefix": "/api/reports", "requirement": "required", "token": "auth", "scopes": ["reports"]},
+                {"prefix": "/api/session", "requirement": "required", "token": "session"},
+                {"prefix": "/static", "requirement": "skip"},
+            ]
+        }),
+    );
+    let mut h = host_with(&cfg);
+    assert!(h.configured, "{:?}", h.state().logs);
+    let session = format!("JWT {}", valid_token());
+    let auth_no_scope = format!(
+        "JWT {}",
+        token(
+            "myapp-20200410.pem",
+            None,
+            &claims_with("myapp", json!({"token": "auth", "scopes": []}))
+        )
+    );
+    let auth_reports = format!(
+        "JWT {}",
+        token(
+            "myapp-20200410.pem",
+            None,
+            &claims_with(
+                "myapp",
+                json!({"token": "auth", "scopes": ["read", "reports"]})
+            )
+        )
+    );
+    let forbidden = "You do not have permission to perform this action.";
+    let req = |h: &mut Host, m: &str, p: &str, auth: Option<&str>| {
+        let mut hs = vec![(":method", m), (":path", p)];
+        if let Some(a) = auth {
+            hs.push(("authorization", a));
+        }
+        h.request_text(&hs).expect("no trap")
+    };
+    // optional: anonymous passes, GET only.
+    assert!(req(&mut h, "GET", "/api/public", None).forwarded());
+    assert_401(
+        &req(&mut h, "POST", "/api/public", None),
+        "Authentication credentials were not provided.",
+    );
+    // required + auth + scopes.
+    assert_401(
+        &req(&mut h, "GET", "/api/reports/1", None),
+        "Authentication credentials were not provided.",
+    );
+    let x = req(&mut h, "GET", "/api/reports/1", Some(&session));
+    let r = x.local_response.expect("403");
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body_text(), format!("{{\"detail\":\"{forbidden}\"}}"));
+    assert_eq!(
+        r.header("www-authenticate"),
+        None,
+        "DRF sends WWW-Authenticate with 401s only"
+    );
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    let x = req(&mut h, "GET", "/api/reports/1", Some(&auth_no_scope));
+    assert_eq!(
+        x.local_response.map(|r| (r.status, r.details)),
+        Some((403, b"drf_sso_jwt_denied{missing_scope}".to_vec()))
+    );
+    let x = req(&mut h, "GET", "/api/reports/1", Some(&auth_reports));
+    assert!(x.forwarded());
+    assert_eq!(
+        x.upstream_header("x-sso-scopes").as_deref(),
+        Some(r#"["read","reports"]"#)
+    );
+    // An encoded path reaches the stricter rule.
+    let x = req(&mut h, "GET", "/api/%72eports/1", Some(&session));
+    assert_eq!(x.local_response.map(|r| r.status), Some(403));
+    let x = req(
+        &mut h,
+        "GET",
+        "/static/../api/reports/1",
+        Some(&auth_no_scope),
+    );
+    assert_eq!(x.local_response.map(|r| r.status), Some(403));
+    // session-only route.
+    assert!(req(&mut h, "GET", "/api/session", Some(&session)).forwarded());
+    assert_eq!(
+        req(&mut h, "GET", "/api/session", Some(&auth_reports))
+            .local_response
+            .map(|r| r.status),
+        Some(403)
+    );
+    // Bad credentials are still a 401, whatever the rule.
+    assert_401(
+        &req(&mut h, "GET", "/api/public", Some("JWT x.y.z")),
+        "Error decoding signature.",
+    );
+    // skip: not even read.
+    assert!(req(&mut h, "GET", "/static/app.js", Some("JWT x.y.z")).forwarded());
+    // The default rule (allow_anonymous: false).
+    assert_401(
+        &req(&mut h, "GET", "/other", None),
+        "Authentication credentials were not provided.",
+    );
+    assert!(req(&mut h, "GET", "/other", Some(&session)).forwarded());
+}
+
+/// A `google.protobuf.Struct` serialized as Envoy passes it for a Struct `configuration`.
+fn struct_bytes(v: &Value) -> Vec<u8> {
+    fn varint(mut v: u64, out: &mut Vec<u8>) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    fn field(n: u64, payload: &[u8], out: &mut Vec<u8>) {
+        varint(n << 3 | 2, out);
+        varint(payload.len() as u64, out);
+        out.extend_from_slice(payload);
+    }
+    fn value(v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        match v {
+            Value::Null => out.extend_from_slice(&[0x08, 0]),
+            Value::Bool(b) => out.extend_from_slice(&[0x20, u8::from(*b)]),
+            Value::Number(n) => {
+                out.push(0x11);
+                out.extend_from_slice(&n.as_f64().unwrap().to_le_bytes());
+            }
+            Value::String(s) => field(3, s.as_bytes(), &mut out),
+            Value::Array(a) => {
+                let mut l = Vec::new();
+                for x in a {
+                    field(1, &value(x), &mut l);
+                }
+                field(6, &l, &mut out);
+            }
+            Value::Object(_) => field(5, &struct_bytes(v), &mut out),
+        }
+        out
+    }
+    let mut out = Vec::new();
+    for (k, x) in v.as_object().unwrap() {
+        let mut e = Vec::new();
+        field(1, k.as_bytes(), &mut e);
+        field(2, &value(x), &mut e);
+        field(1, &e, &mut out);
+    }
+    out
+}
+
+#[test]
+fn a_struct_configuration_is_read_like_its_json() {
+    let cfg = with(
+        base_config(),
+        json!({"allow_anonymous": false, "cache_size": 16}),
+    );
+    let (engine, module) = module();
+    let mut h = Host::with_module(engine, module, &struct_bytes(&cfg)).unwrap();
+    h.set_now(NOW);
+    assert!(h.configured, "{:?}", h.state().logs);
+    assert!(with_token(&mut h, &valid_token()).forwarded());
+    assert_401(
+        &get(&mut h, "/api", &[]),
+        "Authentication credentials were not provided.",
+    );
+    // A broken Struct is a configuration error like broken JSON.
+    let mut broken = struct_bytes(&cfg);
+    broken.truncate(broken.len() / 2);
+    let h = Host::with_module(engine, module, &broken).unwrap();
+    assert!(!h.configured);
 }
 
 #[test]
@@ -857,28 +1221,35 @@ fn the_envoy_example_configuration_works() {
     let cfg: Value = serde_json::from_str(&text).expect("envoy.yaml carries JSON");
     let mut h = host_with(&cfg);
     assert!(h.configured, "{:?}", h.state().logs);
-    let x = with_token(&mut h, &valid_token());
+    // /api/ requires authorization tokens; the rest of the app takes session tokens too.
+    let auth = |iss: &str| claims_with(iss, json!({"token": "auth", "aud": ["myapp", "otherapp"]}));
+    let x = with_token(&mut h, &token("myapp-20200410.pem", None, &auth("myapp")));
     assert!(x.forwarded());
     assert_eq!(x.upstream_header("x-sso-uid").as_deref(), Some("u-1"));
+    assert!(with_token(&mut h, &token("otherapp-2024.pem", None, &auth("otherapp"))).forwarded());
     assert!(with_token(
         &mut h,
-        &token("otherapp-2024.pem", None, &claims("otherapp"))
+        &token("myapp-20180101.pem", Some("myapp-20180101"), &auth("myapp"))
     )
     .forwarded());
-    assert!(with_token(
-        &mut h,
-        &token(
-            "myapp-20180101.pem",
-            Some("myapp-20180101"),
-            &claims("myapp")
-        )
-    )
-    .forwarded());
+    let session = format!("JWT {}", valid_token());
+    assert_eq!(
+        with_token(&mut h, &valid_token())
+            .local_response
+            .map(|r| r.status),
+        Some(403),
+        "a session token at /api/"
+    );
+    assert!(get(&mut h, "/authorize/", &[("authorization", &session)]).forwarded());
     assert_401(&with_token(&mut h, "x.y.z"), "Error decoding signature.");
     assert!(get(&mut h, "/healthz", &[("authorization", "JWT x.y.z")]).forwarded());
     assert!(
-        get(&mut h, "/api", &[]).forwarded(),
+        get(&mut h, "/session/", &[]).forwarded(),
         "allow_anonymous: true"
+    );
+    assert_401(
+        &get(&mut h, "/api/me", &[]),
+        "Authentication credentials were not provided.",
     );
     // It carries public keys only.
     assert!(!text.contains("PRIVATE KEY"));
