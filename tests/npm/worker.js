@@ -1,8 +1,8 @@
 // A Cloudflare Worker (workerd) guarding an API with drf-sso-jwt: 200 with the claims, or
-// 401 with DRF's {"detail": ...} and `WWW-Authenticate: JWT realm="api"`.
+// 401 with DRF's {"detail": ...} and `WWW-Authenticate: JWT` (authenticateRequest's Response).
 // Bundled by workerd.mjs with esbuild (conditions workerd/worker/browser, .wasm kept as a
 // CompiledWasm import), as wrangler does.
-import { Verifier, SsoError } from 'drf-sso-jwt';
+import { Verifier } from 'drf-sso-jwt';
 import * as verifyApi from 'drf-sso-jwt';
 import * as signApi from 'drf-sso-jwt/sign';
 import { runChecks } from './check.mjs';
@@ -14,7 +14,6 @@ const json = (status, body, headers = {}) =>
     status,
     headers: { 'content-type': 'application/json', ...headers },
   });
-const unauthorized = (detail) => json(401, { detail }, { 'WWW-Authenticate': 'JWT realm="api"' });
 
 export default {
   async fetch(request) {
@@ -25,13 +24,8 @@ export default {
     verifier ??= new Verifier(cases.settings, cases.jwks);
     // The tests pin the clock; a real Worker leaves `now` out (Date.now()).
     const now = url.searchParams.has('now') ? Number(url.searchParams.get('now')) : undefined;
-    try {
-      const data = verifier.authenticate(request.headers.get('Authorization'), now);
-      if (data === null) return unauthorized('Authentication credentials were not provided.');
-      return json(200, { claims: data.payload });
-    } catch (e) {
-      if (e instanceof SsoError) return unauthorized(e.detail);
-      throw e;
-    }
+    const result = verifier.authenticateRequest(request, { now, required: true });
+    if (result instanceof Response) return result;
+    return json(200, { claims: result.payload });
   },
 };

@@ -34,7 +34,7 @@ try {
       ok = res.status === 200 && canon(JSON.parse(body).claims) === canon(JSON.parse(JSON.stringify({ c: want.payload }, (_, v) => (typeof v === 'bigint' ? v.toString() : v))).c);
     } else {
       const detail = want.anonymous ? 'Authentication credentials were not provided.' : want.detail;
-      ok = res.status === 401 && JSON.parse(body).detail === detail && res.headers.get('WWW-Authenticate') === 'JWT realm="api"';
+      ok = res.status === 401 && JSON.parse(body).detail === detail && res.headers.get('WWW-Authenticate') === 'JWT';
     }
     if (ok) http.passed++;
     else { http.failed++; http.failures.push({ name: c.name, status: res.status, body: body.slice(0, 300), want: c.expected.slice(0, 300) }); }
