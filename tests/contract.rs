@@ -12,6 +12,7 @@ use drf_sso_jwt::{
 const SETTINGS: &str = include_str!("../keys/settings.json");
 const README: &str = include_str!("../README.md");
 const INDEX_D_TS: &str = include_str!("../pkg/src/index.d.ts");
+const PKG_README: &str = include_str!("../pkg/README.md");
 const NOW: f64 = 1_700_000_100.0;
 
 fn key_files() -> HashMap<String, String> {
@@ -45,27 +46,37 @@ fn codes() -> BTreeSet<&'static str> {
     Error::CODES.iter().map(|(c, _, _)| *c).collect()
 }
 
-#[test]
-fn readme_error_table_is_the_code_list() {
-    let start = README
-        .find("## Error codes")
-        .expect("README has an error table");
-    let table = &README[start..];
+/// The codes of a markdown error table under `heading`, each checked against its DRF detail
+/// (in cell `detail_cell` of the row).
+fn error_table(doc: &str, heading: &str, detail_cell: usize) -> BTreeSet<&'static str> {
+    let start = doc.find(heading).expect("the document has an error table");
+    let table = &doc[start..];
     let table = &table[..table[3..].find("\n## ").map_or(table.len(), |e| e + 3)];
     let mut seen = BTreeSet::new();
     for row in table.lines().filter(|l| l.starts_with("| `")) {
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
-        let detail = cells[cells.len() - 2];
+        let detail = cells[detail_cell];
         for code in cells[1].split(',').map(|c| c.trim().trim_matches('`')) {
-            let (_, _, want) = Error::CODES
+            let (code, _, want) = Error::CODES
                 .iter()
                 .find(|(c, _, _)| *c == code)
-                .unwrap_or_else(|| panic!("README lists {code:?}, which is not an error code"));
-            assert_eq!(detail, *want, "README detail of {code}");
-            assert!(seen.insert(code), "README lists {code} twice");
+                .unwrap_or_else(|| panic!("{heading} lists {code:?}, which is not an error code"));
+            assert_eq!(detail, *want, "{heading}: detail of {code}");
+            assert!(seen.insert(*code), "{heading}: {code} twice");
         }
     }
-    assert_eq!(seen, codes(), "README error table vs Error::CODES");
+    seen
+}
+
+#[test]
+fn readme_error_tables_are_the_code_list() {
+    assert_eq!(
+        error_table(README, "## Error codes", 3),
+        codes(),
+        "README.md vs Error::CODES"
+    );
+    let pkg = error_table(PKG_README, "## Errors", 2);
+    assert_eq!(pkg, codes(), "pkg/README.md vs Error::CODES");
 }
 
 #[test]

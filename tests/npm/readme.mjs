@@ -1,10 +1,9 @@
 // pkg/README.md as a user reads it, from the installed tarball: every ```js block of its "Use"
 // section runs as pasted (a module of its own, in Node), each `console.log(...); // → text`
-// printing exactly that text, in order; and its error table lists exactly the codes of the
-// core's Error (src/errors.rs) with the details the core gives them.
+// printing exactly that text, in order.
 // Usage (from a project with the tarball installed): node readme.mjs ROOT
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Results, run } from './harness.mjs';
 
 const ROOT = resolve(process.argv[2]);
@@ -31,34 +30,6 @@ for (const [i, code] of blocks.entries()) {
   else Results.fail(examples, file, { code: r.code, got, want, out: r.out.slice(0, 2000) });
 }
 
-// 2. The error table against the core: code() and detail() of src/errors.rs.
-const rs = readFileSync(join(ROOT, 'src/errors.rs'), 'utf8');
-const fnBody = (name) => {
-  const start = rs.indexOf(`pub fn ${name}(&self)`);
-  return rs.slice(start, rs.indexOf('\n    }\n', start));
-};
-const consts = Object.fromEntries([...rs.matchAll(/pub const (\w+): &str = "([^"]*)";/g)].map((m) => [m[1], m[2]]));
-const codeOf = Object.fromEntries([...fnBody('code').matchAll(/Error::(\w+)\(_\) => "(\w+)"/g)].map((m) => [m[1], m[2]]));
-const detailOf = {};
-let fallback;
-// Match arms: `Error::A(_) | Error::B(_) => CONST | "text" | { "text" }`, and `_ => ...`.
-for (const m of fnBody('detail').matchAll(/((?:\|?\s*Error::\w+\(_\)\s*)+|\b_\s*)=>\s*\{?\s*(?:"([^"]*)"|(\w+))/g)) {
-  const text = m[2] ?? consts[m[3]];
-  if (m[1].trim() === '_') fallback = text;
-  else for (const v of m[1].matchAll(/Error::(\w+)/g)) detailOf[v[1]] = text;
-}
-const core = Object.fromEntries(Object.entries(codeOf).map(([variant, code]) => [code, detailOf[variant] ?? fallback]));
-const table = Object.fromEntries([...section('Errors').matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]));
-const errors = results.row('README error table = src/errors.rs code() and detail()');
-if (Object.keys(core).length < 20 || fallback === undefined) Results.fail(errors, 'parse src/errors.rs', { core, fallback });
-for (const code of new Set([...Object.keys(core), ...Object.keys(table)])) {
-  if (core[code] !== undefined && core[code] === table[code]) Results.pass(errors);
-  else Results.fail(errors, code, { readme: table[code], core: core[code] });
-}
-// And the types' ErrorCode union names the same codes.
-const dts = readFileSync('node_modules/drf-sso-jwt/src/index.d.ts', 'utf8');
-const at = dts.indexOf('export type ErrorCode');
-const union = [...dts.slice(at, dts.indexOf(';', at)).matchAll(/'(\w+)'/g)].map((m) => m[1]);
-if (JSON.stringify([...union].sort()) === JSON.stringify(Object.keys(core).sort())) Results.pass(errors);
-else Results.fail(errors, 'index.d.ts ErrorCode', { union, core: Object.keys(core) });
+// The error table and the ErrorCode type are checked against the core's one list of codes
+// by the Rust test tests/contract.rs.
 results.finish('result.json', { runtime: 'readme' });
