@@ -95,35 +95,41 @@ pub(crate) fn load(token: &[u8], max_depth: usize) -> Result<Parts<'_>> {
 fn validate_headers(h: &Map) -> Result<()> {
     if let Some(kid) = h.get("kid") {
         if kid.as_str().is_none() {
-            return Err(Error::InvalidHeader(header_error(
-                "Key ID header parameter must be a string",
-            )));
+            return Err(Error::InvalidHeader(
+                Cause::new("Key ID header parameter must be a string").header_param("kid"),
+            ));
         }
     }
     if let Some(crit) = h.get("crit") {
         let list = match crit {
             Value::Array(l) if !l.is_empty() => l,
             _ => {
-                return Err(Error::InvalidHeader(header_error(
-                    "Invalid 'crit' header: must be a non-empty list",
-                )))
+                return Err(Error::InvalidHeader(
+                    Cause::new("Invalid 'crit' header: must be a non-empty list")
+                        .header_param("crit"),
+                ))
             }
         };
         for ext in list {
             let Some(ext) = ext.as_str() else {
-                return Err(Error::InvalidHeader(header_error(
-                    "Invalid 'crit' header: values must be strings",
-                )));
+                return Err(Error::InvalidHeader(
+                    Cause::new("Invalid 'crit' header: values must be strings")
+                        .header_param("crit"),
+                ));
             };
             if ext != "b64" {
-                return Err(Error::InvalidHeader(header_error(&format!(
-                    "Unsupported critical extension: {ext}"
-                ))));
+                return Err(Error::InvalidHeader(
+                    Cause::new(format!("Unsupported critical extension: {ext}"))
+                        .header_param("crit"),
+                ));
             }
             if !h.contains_key(ext) {
-                return Err(Error::InvalidHeader(header_error(&format!(
-                    "Critical extension '{ext}' is missing from headers"
-                ))));
+                return Err(Error::InvalidHeader(
+                    Cause::new(format!(
+                        "Critical extension '{ext}' is missing from headers"
+                    ))
+                    .header_param("crit"),
+                ));
             }
         }
     }
@@ -135,9 +141,10 @@ pub(crate) fn payload(parts: &Parts<'_>, max_depth: usize) -> Result<Map> {
     if is_false(parts.header.get("b64")) {
         let listed = matches!(parts.header.get("crit"), Some(Value::Array(l)) if l.iter().any(|e| e.as_str() == Some("b64")));
         if !listed {
-            return Err(Error::InvalidHeader(header_error(
-                "The 'b64' header parameter requires 'b64' to be listed in 'crit'.",
-            )));
+            return Err(Error::InvalidHeader(
+                Cause::new("The 'b64' header parameter requires 'b64' to be listed in 'crit'.")
+                    .header_param("b64"),
+            ));
         }
         return Err(Error::Malformed(Cause::new(
             "It is required that you pass in a value for the \"detached_payload\" argument to decode a message having the b64 header set to false.",

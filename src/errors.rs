@@ -64,6 +64,12 @@ impl Cause {
         self.segment = Some(Segment::Payload);
         self
     }
+    /// The same cause about JOSE header parameter `name` (`alg`, `kid`, `crit`, `b64`).
+    pub fn header_param(mut self, name: &'static str) -> Self {
+        self.claim = Some(name);
+        self.segment = Some(Segment::Header);
+        self
+    }
     /// The same cause about token segment `s`.
     pub fn segment(mut self, s: Segment) -> Self {
         self.segment = Some(s);
@@ -201,7 +207,8 @@ impl Error {
         &self.cause().message
     }
 
-    /// The payload claim this failure concerns (`"exp"`, `"sid"`, ...), where there is one.
+    /// The member of [`Self::segment`] this failure concerns, where there is one: a payload
+    /// claim (`"exp"`, `"sid"`, ...) or a header parameter (`"alg"`, `"kid"`, `"crit"`, `"b64"`).
     pub fn claim(&self) -> Option<&'static str> {
         self.cause().claim
     }

@@ -12,7 +12,7 @@ use base64::Engine;
 use rsa::pkcs1::der::Decode;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-use crate::errors::{Error, Result};
+use crate::errors::{Cause, Error, Result};
 use crate::json::{self, Value};
 use crate::jwa::Algorithm;
 use crate::rsa_public::{pkcs1v15_verify, pss_verify, Kernel, MontyKey};
@@ -513,7 +513,7 @@ pub(crate) fn key_file_name<'a>(
         Some((_, names)) if names.is_truthy() => names,
         _ => {
             return Err(Error::UnknownKey(
-                "No keys defined for the given issuer".into(),
+                Cause::new("No keys defined for the given issuer").claim("iss"),
             ))
         }
     };
@@ -527,9 +527,9 @@ pub(crate) fn key_file_name<'a>(
             .find(|ik| kid == ik.as_str() || kid == key_id(ik)),
         None => list.first(),
     };
-    found
-        .map(String::as_str)
-        .ok_or_else(|| Error::UnknownKey("No key matches the given key_id".into()))
+    found.map(String::as_str).ok_or_else(|| {
+        Error::UnknownKey(Cause::new("No key matches the given key_id").header_param("kid"))
+    })
 }
 
 /// Public keys by file name, parsed once, for the names `PUBLIC_KEYS` uses.
@@ -635,10 +635,16 @@ impl KeyStore {
         match self.slots.iter().find(|(n, _)| n == file).map(|(_, s)| s) {
             Some(PublicSlot::Key(k)) => Ok(k),
             Some(PublicSlot::Unavailable(why)) => Err(Error::KeyUnavailable(
-                format!("key file {file:?}: {why} (the server fails with HTTP 500)").into(),
+                Cause::new(format!(
+                    "key file {file:?}: {why} (the server fails with HTTP 500)"
+                ))
+                .header_param("kid"),
             )),
             _ => Err(Error::UnknownKey(
-                format!("No public key found for issuer={issuer:?} key_id={kid:?}").into(),
+                Cause::new(format!(
+                    "No public key found for issuer={issuer:?} key_id={kid:?}"
+                ))
+                .header_param("kid"),
             )),
         }
     }

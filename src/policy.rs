@@ -26,7 +26,7 @@ impl Check {
 }
 
 fn header(m: &str) -> Cause {
-    Cause::new(m).segment(Segment::Header)
+    Cause::new(m).header_param("alg")
 }
 
 /// `_verify_signature`: `alg` must be named, allowed and known to PyJWT, and usable with the key.

@@ -29,6 +29,8 @@ const issue = (type, now, ...more) =>
 const VALID = issue("auth", NOW, "--claim", 'scopes=["read","write"]', "--claim", "account=42");
 const EXPIRED = issue("auth", NOW - 1000);
 const SESSION = issue("session", NOW);
+// A signed token without `sid`: drf-sso's "Session ID is missing." (the core names the claim).
+const NO_SID = JSON.parse(execFileSync(BIN, ["sign", "--settings", SETTINGS, "--now", String(NOW)], { input: '{"token":"auth","uid":1}\n', encoding: "utf8" })).token;
 // a token from an issuer the settings do not accept (signed with the attacker test key)
 const EVIL_SETTINGS = path.join(ROOT, "target/www-test/evil-settings.json");
 mkdirSync(path.dirname(EVIL_SETTINGS), { recursive: true });
@@ -136,23 +138,15 @@ await test("parseInput: bare token, header line, header value, other scheme", as
   eq(app.parseInput("   ").kind, "empty", "empty");
 });
 
-await test("locateError maps codes to token parts", async () => {
-  const at = (code, message = "") => JSON.stringify(app.locateError({ code, message }));
-  eq(at("bad_signature"), JSON.stringify({ segment: "signature", claims: [], headerKeys: [] }), "bad_signature");
-  eq(JSON.parse(at("expired")).claims.join(), "exp", "expired");
-  eq(JSON.parse(at("bad_exp")).claims.join(), "exp", "bad_exp");
-  eq(JSON.parse(at("immature", "The token is not yet valid (iat)")).claims.join(), "iat", "immature iat");
-  eq(JSON.parse(at("immature", "The token is not yet valid (nbf)")).claims.join(), "nbf", "immature nbf");
-  eq(JSON.parse(at("bad_audience")).claims.join(), "aud", "aud");
-  eq(JSON.parse(at("untrusted_issuer")).claims.join(), "iss", "iss");
-  eq(JSON.parse(at("bad_issuer")).claims.join(), "iss", "iss type");
-  eq(JSON.parse(at("unknown_key")).headerKeys.join(), "kid,alg", "unknown_key");
-  eq(JSON.parse(at("bad_algorithm")).headerKeys[0], "alg", "bad_algorithm");
-  eq(JSON.parse(at("missing_claim", 'Token is missing the "uid" claim')).claims.join(), "uid", "missing claim");
-  eq(JSON.parse(at("malformed", "Invalid header padding")).segment, "header", "header padding");
-  eq(JSON.parse(at("malformed", "Invalid payload padding")).segment, "payload", "payload padding");
-  eq(JSON.parse(at("malformed", "Invalid crypto padding")).segment, "signature", "crypto padding");
-  eq(JSON.parse(at("malformed", "Not enough segments")).segment, "token", "segments");
+await test("locateError places the core's claim and segment", async () => {
+  const at = (code, claim = null, segment = null) => JSON.stringify(app.locateError({ code, claim, segment }));
+  eq(at("bad_signature", null, "signature"), JSON.stringify({ segment: "signature", claims: [], headerKeys: [] }), "bad_signature");
+  eq(JSON.parse(at("expired", "exp", "payload")).claims.join(), "exp", "expired");
+  eq(JSON.parse(at("missing_claim", "sid", "payload")).claims.join(), "sid", "Session ID is missing.");
+  eq(JSON.parse(at("bad_algorithm", "alg", "header")).headerKeys.join(), "alg", "bad_algorithm");
+  eq(JSON.parse(at("malformed", null, "header")).segment, "header", "header padding");
+  eq(JSON.parse(at("malformed")).segment, "token", "segments");
+  eq(JSON.parse(at("no_credentials")).segment, "input", "header");
   eq(app.locateError({ code: "config" }), null, "config");
 });
 
@@ -286,6 +280,13 @@ try {
     eq(v.code, "malformed", "code");
     assert(/payload/i.test(v.message), `message names the payload: ${v.message}`);
     eq(await page.$$eval("#token-view .seg-bad", (s) => s.map((x) => x.dataset.part).join()), "payload", "highlighted segment");
+  });
+
+  await test("missing sid → missing_claim, the where line names it", async () => {
+    await pasteToken(page, NO_SID);
+    const v = await page.waitForFunction(() => document.getElementById("verdict").dataset.state === "bad", null, { timeout: 5000 }).then(() => verdict(page));
+    eq(v.code, "missing_claim", "code");
+    eq(await page.textContent("#verdict-where"), "payload: sid", "where");
   });
 
   await test("session token is named as such and verifies", async () => {

@@ -614,15 +614,44 @@ fn a_custom_credentials_header_is_read() {
 }
 
 #[test]
+fn key_files_fail_only_the_tokens_selecting_them() {
+    // As on the Django server: a key file not given, or unusable, is refused for the tokens
+    // whose kid selects it; the configuration loads, logs it at warn, and the rest works.
+    let mut cfg = base_config();
+    cfg["settings"]["PUBLIC_KEYS"]["myapp"] = json!(["myapp-20200410.pem", "missing.pem"]);
+    cfg["keys"]["otherapp-2024.pem"] =
+        json!("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+    let mut h = host_with(&cfg);
+    assert!(h.configured, "{:?}", h.state().logs);
+    let warns: Vec<String> = h
+        .state()
+        .logs
+        .iter()
+        .filter(|(l, _)| *l == level::WARN)
+        .map(|(_, m)| m.clone())
+        .collect();
+    assert!(warns.iter().any(|m| m.contains("missing.pem")), "{warns:?}");
+    assert!(
+        warns.iter().any(|m| m.contains("otherapp-2024.pem")),
+        "{warns:?}"
+    );
+    assert!(with_token(&mut h, &valid_token()).forwarded());
+    let other = token(
+        "otherapp-2024.pem",
+        Some("otherapp-2024"),
+        &claims("otherapp"),
+    );
+    assert_401(
+        &with_token(&mut h, &other),
+        "Unauthorized token signing key.",
+    );
+}
+
+#[test]
 fn bad_configuration_fails_on_configure_and_requests_fail_closed() {
-    let mut wrong_key_name = base_config();
-    wrong_key_name["settings"]["PUBLIC_KEYS"]["myapp"] = json!(["missing.pem"]);
     let mut weak_key = base_config();
     weak_key["settings"]["PUBLIC_KEYS"]["weak"] = json!("test-only-1024.pem");
     weak_key["keys"]["test-only-1024.pem"] = json!(read("keys/test-only-1024.pem"));
-    let mut bad_pem = base_config();
-    bad_pem["keys"]["otherapp-2024.pem"] =
-        json!("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
     let mut bad_setting = base_config();
     bad_setting["settings"]["VERIFY_EXPIRATION"] = json!("yes");
     // The base configuration with some members replaced, as bytes.
@@ -633,9 +662,7 @@ fn bad_configuration_fails_on_configure_and_requests_fail_closed() {
         ("not an object", b"[1, 2]".to_vec()),
         ("no settings", json!({"keys": {}}).to_string().into_bytes()),
         ("unknown key", base_with(json!({"allow_anonymus": false}))),
-        ("missing key file", wrong_key_name.to_string().into_bytes()),
         ("1024-bit key", weak_key.to_string().into_bytes()),
-        ("bad PEM", bad_pem.to_string().into_bytes()),
         ("bad setting type", bad_setting.to_string().into_bytes()),
         (
             "allow_anonymous not bool",
@@ -719,19 +746,37 @@ fn reconfiguration_replaces_the_configuration() {
 
 #[test]
 fn jwks_key_material_is_accepted() {
-    // The public key of myapp-20200410 as a JWK, inline JSON and as a string.
+    // The public key of myapp-20200410 as a JWK: inline JSON objects are explicit key
+    // material; the same JSON as a *string* is key file text, read as the server reads key
+    // files (no PEM block, so no key: only the tokens selecting it are refused).
     use rsa::traits::PublicKeyParts;
     let key = private_key("myapp-20200410.pem");
     let jwk = json!({"kty": "RSA", "kid": "myapp-20200410", "n": b64(&key.n().to_be_bytes_trimmed_vartime()), "e": b64(&key.e().to_be_bytes_trimmed_vartime())});
-    for material in [
-        json!({"keys": [jwk.clone()]}),
-        json!(json!({"keys": [jwk.clone()]}).to_string()),
+    for (material, works) in [
+        (json!({"keys": [jwk.clone()]}), true),
+        (jwk.clone(), true),
+        (json!(json!({"keys": [jwk.clone()]}).to_string()), false),
     ] {
         let mut cfg = base_config();
         cfg["keys"] = json!({"myapp-20200410.pem": material, "myapp-20180101.pem": read("keys/myapp-20180101.pem"), "otherapp-2024.pem": read("keys/otherapp-2024.pem")});
         let mut h = host_with(&cfg);
         assert!(h.configured, "{:?}", h.state().logs);
-        assert!(with_token(&mut h, &valid_token()).forwarded());
+        let r = with_token(&mut h, &valid_token());
+        if works {
+            assert!(r.forwarded());
+        } else {
+            assert_401(&r, "Unauthorized token signing key.");
+            let warned = h
+                .state()
+                .logs
+                .iter()
+                .any(|(l, m)| *l == level::WARN && m.contains("myapp-20200410.pem"));
+            assert!(
+                warned,
+                "the unusable key file is logged at warn: {:?}",
+                h.state().logs
+            );
+        }
     }
 }
 
