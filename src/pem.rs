@@ -14,6 +14,9 @@
 //!    line, body whitespace-free base64 with canonical padding, BEGIN and END tags equal).
 //!    Its error texts are reproduced byte for byte (they are what the server logs with its 500).
 
+// The private-key reader serves signing (`sign` feature) only.
+#![cfg_attr(not(feature = "sign"), allow(dead_code))]
+
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
