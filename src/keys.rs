@@ -211,6 +211,7 @@ pub(crate) fn public_slot_from_pem(file: &[u8]) -> Result<PublicSlot> {
             VerifyingKey::from_pkcs1_der(&der)
                 .or_else(|e| VerifyingKey::from_spki_der(&der).map_err(|_| e))?
         }
+        // `PUBLIC KEY`, the only other label `first_public_key` yields.
         PemRead::Der { der, .. } => VerifyingKey::from_spki_der(&der)?,
     };
     Ok(PublicSlot::Key(key))
