@@ -12,6 +12,7 @@ use drf_sso_jwt::json::{self, Value};
 use drf_sso_jwt::{KeyStore, Settings, SigningKey};
 
 const FIXTURE: &str = include_str!("pem/fixture.json");
+const HARDENINGS: &str = include_str!("parity/hardening.json");
 
 /// Texts of cryptography's PEM layer (as in pem_cases.py); other errors are DER-level.
 const PEM_LAYER: [&str; 6] = [
@@ -194,6 +195,17 @@ fn compare(doc: &str, what: &str) -> (usize, usize) {
         compared - named.len(),
     );
     (compared, named.len())
+}
+
+#[test]
+fn named_differences_are_listed_in_hardening_json() {
+    for n in &NAMED {
+        assert!(
+            HARDENINGS.contains(&format!("\"name\": \"{}\"", n.name)),
+            "{} missing from tests/parity/hardening.json",
+            n.name
+        );
+    }
 }
 
 #[test]
