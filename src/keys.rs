@@ -1,20 +1,19 @@
 //! Key material and key selection as `rest_framework_sso.keys` does it: key files
-//! named in `PUBLIC_KEYS` per issuer, PEM blocks found like the `pem` package finds
-//! them, `kid` matched with or without `.pem`; JWK/JWKS (RFC 7517) accepted too.
+//! named in `PUBLIC_KEYS` per issuer, read as the server reads them (`crate::pem`),
+//! `kid` matched with or without `.pem`; JWK/JWKS (RFC 7517) accepted too.
 
 use alloc::borrow::ToOwned;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use rsa::pkcs1::der::Decode;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::errors::{Cause, Error, Result};
 use crate::json::{self, Value};
 use crate::jwa::Algorithm;
+use crate::pem::{Label, PemRead};
 use crate::rsa_public::{pkcs1v15_verify, pss_verify, Kernel, MontyKey};
 use crate::settings::{OneOrMany, Settings};
 
@@ -207,137 +206,39 @@ pub(crate) enum PublicSlot {
 pub struct KeyWarning {
     /// The file name, as `PUBLIC_KEYS` names it.
     pub file: String,
-    /// What tokens selecting it will get, and why.
-    pub message: String,
+    /// The error code tokens selecting it get: `unknown_key` (no public key block, as the
+    /// server's `InvalidKeyError`) or `key_unavailable` (the server fails with HTTP 500).
+    pub code: &'static str,
+    /// Why: the reading or parsing failure.
+    pub reason: String,
 }
 
 impl core::fmt::Display for KeyWarning {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "key file {:?}: {}", self.file, self.message)
-    }
-}
-
-/// A PEM block: label and DER body.
-pub(crate) struct PemBlock<'a> {
-    pub label: &'a str,
-    pub body: &'a str,
-}
-
-/// Labels the `pem` package (23.1) recognises; text in other blocks is skipped.
-const PEM_LABELS: [&str; 19] = [
-    "CERTIFICATE",
-    "TRUSTED CERTIFICATE",
-    "NEW CERTIFICATE REQUEST",
-    "CERTIFICATE REQUEST",
-    "X509 CRL",
-    "PRIVATE KEY",
-    "ENCRYPTED PRIVATE KEY",
-    "PUBLIC KEY",
-    "RSA PRIVATE KEY",
-    "RSA PUBLIC KEY",
-    "EC PRIVATE KEY",
-    "DSA PRIVATE KEY",
-    "DH PARAMETERS",
-    "OPENSSH PRIVATE KEY",
-    "SSH2 PUBLIC KEY",
-    "SSH2 ENCRYPTED PRIVATE KEY",
-    "PGP PUBLIC KEY BLOCK",
-    "PGP PRIVATE KEY BLOCK",
-    "OPENSSL TRUSTED CERTIFICATE",
-];
-
-/// Labels of `pem.PublicKey` subclasses.
-const PUBLIC_LABELS: [&str; 4] = [
-    "PUBLIC KEY",
-    "RSA PUBLIC KEY",
-    "SSH2 PUBLIC KEY",
-    "PGP PUBLIC KEY BLOCK",
-];
-
-/// Finds `----[- ]BEGIN <label>[- ]----` … `----[- ]END <label>[- ]----` blocks in order, like `pem.parse`.
-pub(crate) fn pem_blocks(text: &str) -> Vec<PemBlock<'_>> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    while let Some(off) = text[pos..].find("BEGIN ") {
-        let at = pos + off;
-        pos = at + 6;
-        let pre = &text.as_bytes()[..at];
-        if pre.len() < 5
-            || &pre[pre.len() - 5..pre.len() - 1] != b"----"
-            || !matches!(pre[pre.len() - 1], b'-' | b' ')
-        {
-            continue;
-        }
-        let rest = &text[at + 6..];
-        let Some(label) = PEM_LABELS
-            .iter()
-            .filter(|l| rest.starts_with(**l))
-            .max_by_key(|l| l.len())
-        else {
-            continue;
+        let what = match self.code {
+            "unknown_key" => "tokens selecting it get \"Unauthorized token signing key.\"",
+            _ => "tokens selecting it are refused (the server fails with HTTP 500)",
         };
-        let after = &rest[label.len()..];
-        let ab = after.as_bytes();
-        if ab.len() < 5 || !matches!(ab[0], b'-' | b' ') || &ab[1..5] != b"----" {
-            continue;
-        }
-        let body_start = at + 6 + label.len() + 5;
-        let end_marker = format!("END {label}");
-        let mut search = body_start;
-        let mut found = None;
-        while let Some(o) = text[search..].find(&end_marker) {
-            let e = search + o;
-            let eb = text.as_bytes();
-            let ok_pre = e >= 5 && &eb[e - 5..e - 1] == b"----" && matches!(eb[e - 1], b'-' | b' ');
-            let tail = &eb[e + end_marker.len()..];
-            let ok_post =
-                tail.len() >= 5 && matches!(tail[0], b'-' | b' ') && &tail[1..5] == b"----";
-            if ok_pre && ok_post {
-                found = Some((e - 5, e + end_marker.len() + 5));
-                break;
-            }
-            search = e + 1;
-        }
-        if let Some((body_end, next)) = found {
-            if body_end > body_start {
-                out.push(PemBlock {
-                    label,
-                    body: &text[body_start..body_end],
-                });
-            }
-            pos = next;
-        }
+        write!(f, "key file {:?}: {}: {what}", self.file, self.reason)
     }
-    out
 }
 
-/// Base64 body of a PEM block (whitespace ignored; `Proc-Type` style headers refused).
-pub(crate) fn pem_der(block: &PemBlock<'_>) -> Result<Vec<u8>> {
-    let b64: String = block
-        .body
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    STANDARD
-        .decode(b64)
-        .map_err(|_| Error::Config(format!("{} block is not valid base64", block.label).into()))
-}
-
-/// Parses the first public key block of a key file's text.
-pub(crate) fn public_slot_from_pem(text: &str) -> Result<PublicSlot> {
-    let blocks = pem_blocks(text);
-    let Some(block) = blocks.iter().find(|b| PUBLIC_LABELS.contains(&b.label)) else {
-        return Ok(PublicSlot::NoPublicKey);
-    };
-    let der = pem_der(block)?;
-    let key = match block.label {
-        "PUBLIC KEY" => VerifyingKey::from_spki_der(&der)?,
-        "RSA PUBLIC KEY" => VerifyingKey::from_pkcs1_der(&der)?,
-        other => {
-            return Err(Error::Config(
-                format!("{other} blocks are not supported").into(),
-            ))
+/// Parses the first public key block of a key file, read as the server reads it
+/// ([`crate::pem::first_public_key`]).
+pub(crate) fn public_slot_from_pem(file: &[u8]) -> Result<PublicSlot> {
+    let key = match crate::pem::first_public_key(file) {
+        PemRead::NoBlock => return Ok(PublicSlot::NoPublicKey),
+        PemRead::Unloadable(reason) => return Err(Error::Config(reason.into())),
+        PemRead::Der {
+            label: Label::RsaPublicKey,
+            der,
+        } => {
+            // cryptography tries PKCS#1 first, then an (RSA) SubjectPublicKeyInfo.
+            VerifyingKey::from_pkcs1_der(&der)
+                .or_else(|e| VerifyingKey::from_spki_der(&der).map_err(|_| e))?
         }
+        // `PUBLIC KEY`, the only other label `first_public_key` yields.
+        PemRead::Der { der, .. } => VerifyingKey::from_spki_der(&der)?,
     };
     Ok(PublicSlot::Key(key))
 }
@@ -446,11 +347,8 @@ impl KeyMaterial {
     fn parse(&self) -> Result<Vec<(String, PublicSlot)>> {
         match self {
             KeyMaterial::File { name, contents } => {
-                let slot = match core::str::from_utf8(contents) {
-                    Err(_) => PublicSlot::Unavailable("the file is not UTF-8".into()),
-                    Ok(text) => public_slot_from_pem(text)
-                        .unwrap_or_else(|e| PublicSlot::Unavailable(e.message().into())),
-                };
+                let slot = public_slot_from_pem(contents)
+                    .unwrap_or_else(|e| PublicSlot::Unavailable(e.message().into()));
                 Ok(alloc::vec![(name.clone(), slot)])
             }
             KeyMaterial::Unreadable { name, reason } => Ok(alloc::vec![(
@@ -563,17 +461,16 @@ impl KeyStore {
                 .unwrap_or_else(|| PublicSlot::Unavailable("no such key file was given".into()));
             let warning = match &slot {
                 PublicSlot::Key(_) => None,
-                PublicSlot::NoPublicKey => Some(String::from(
-                    "holds no public key block: tokens selecting it get \"Unauthorized token signing key.\"",
-                )),
-                PublicSlot::Unavailable(why) => Some(format!(
-                    "{why}: tokens selecting it are refused (the server fails with HTTP 500)"
-                )),
+                PublicSlot::NoPublicKey => {
+                    Some(("unknown_key", "it holds no public key block".into()))
+                }
+                PublicSlot::Unavailable(why) => Some(("key_unavailable", why.clone())),
             };
-            if let Some(message) = warning {
+            if let Some((code, reason)) = warning {
                 warnings.push(KeyWarning {
                     file: file.clone(),
-                    message,
+                    code,
+                    reason,
                 });
             }
             if let PublicSlot::Key(k) = &slot {
@@ -750,18 +647,19 @@ mod tests {
     }
 
     #[test]
-    fn pem_blocks_like_pem_package() {
-        let t = "junk\n-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n---- BEGIN PUBLIC KEY ----\nBBBB\n---- END PUBLIC KEY ----\n";
-        let b = pem_blocks(t);
-        assert_eq!(b.len(), 2);
-        assert_eq!(b[0].label, "RSA PRIVATE KEY");
-        assert_eq!(b[1].label, "PUBLIC KEY");
-        assert_eq!(b[1].body.trim(), "BBBB");
+    fn public_slots_from_key_files() {
+        let t = b"junk\xe9\n-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n";
         assert!(matches!(
-            public_slot_from_pem(
-                "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"
-            ),
+            public_slot_from_pem(t),
             Ok(PublicSlot::NoPublicKey)
         ));
+        let e =
+            public_slot_from_pem(b"---- BEGIN PUBLIC KEY ----\nAAAA\n---- END PUBLIC KEY ----\n")
+                .unwrap_err();
+        assert!(
+            e.message().starts_with("Unable to load PEM file."),
+            "{}",
+            e.message()
+        );
     }
 }

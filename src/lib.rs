@@ -40,6 +40,7 @@ mod errors;
 pub mod json;
 mod jwa;
 mod keys;
+mod pem;
 mod policy;
 mod pyint;
 mod rsa_public;

@@ -15,7 +15,8 @@ use sha2::{Sha256, Sha384, Sha512};
 use crate::errors::{Error, Result};
 use crate::json::{self, Int, Value};
 use crate::jwa::Algorithm;
-use crate::keys::{self, key_file_name, pem_blocks, pem_der};
+use crate::keys::{self, key_file_name};
+use crate::pem::{Label, PemRead};
 use crate::settings::{OneOrMany, Settings};
 
 /// One claim of a payload being built: a JSON value, or a `datetime` (seconds since
@@ -154,33 +155,39 @@ pub struct SigningKey {
 }
 
 impl SigningKey {
-    /// The file's first private key block (`PRIVATE KEY` or `RSA PRIVATE KEY`), like
-    /// `get_private_key_and_key_id`. A file with only a public key is a clear error.
-    pub fn from_pem(name: &str, text: &str) -> Result<Self> {
-        let blocks = pem_blocks(text);
-        let Some(block) = blocks
-            .iter()
-            .find(|b| b.label.ends_with("PRIVATE KEY") || b.label == "PGP PRIVATE KEY BLOCK")
-        else {
-            let what = if blocks.iter().any(|b| b.label.contains("PUBLIC")) {
-                "only a public key"
-            } else {
-                "no private key"
-            };
-            return Err(Error::Sign(
-                format!("No private key found in {name:?}: the file holds {what}").into(),
-            ));
+    /// The key file's first private key block, read as `get_private_key_and_key_id` reads
+    /// it (`pem.parse`, then `load_pem_private_key(.., password=None)`); `PRIVATE KEY`
+    /// (PKCS#8) and `RSA PRIVATE KEY` (PKCS#1) RSA keys sign. A file with only a public key
+    /// is a clear error.
+    pub fn from_pem(name: &str, file: impl AsRef<[u8]>) -> Result<Self> {
+        let file = file.as_ref();
+        let (label, der) = match crate::pem::first_private_key(file) {
+            PemRead::Der { label, der } => (label, der),
+            PemRead::NoBlock => {
+                let what = match crate::pem::first_public_key(file) {
+                    PemRead::NoBlock => "no private key",
+                    _ => "only a public key",
+                };
+                return Err(Error::Sign(
+                    format!("No private key found in {name:?}: the file holds {what}").into(),
+                ));
+            }
+            PemRead::Unloadable(reason) => {
+                return Err(Error::Sign(format!("{name:?}: {reason}").into()))
+            }
         };
-        let der =
-            pem_der(block).map_err(|e| Error::Sign(format!("{name:?}: {}", e.message()).into()))?;
-        let key = match block.label {
-            "PRIVATE KEY" => rsa::PrivateKey::from_pkcs8_der(&der)
+        let key = match label {
+            Label::PrivateKey => rsa::PrivateKey::from_pkcs8_der(&der)
                 .map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#8 RSA key: {e}").into()))?,
-            "RSA PRIVATE KEY" => rsa::PrivateKey::from_pkcs1_der(&der)
+            Label::RsaPrivateKey => rsa::PrivateKey::from_pkcs1_der(&der)
                 .map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#1 RSA key: {e}").into()))?,
             other => {
                 return Err(Error::Sign(
-                    format!("{name:?}: {other} keys are not supported (RSA only)").into(),
+                    format!(
+                        "{name:?}: {} keys are not supported (RSA only)",
+                        other.as_str()
+                    )
+                    .into(),
                 ))
             }
         };
@@ -256,10 +263,7 @@ impl Issuer {
         let mut keys = Vec::new();
         for file in Settings::key_names(&settings.private_keys) {
             if let Some(contents) = keys::find_named(&given, &file) {
-                let text = core::str::from_utf8(contents.as_ref()).map_err(|_| {
-                    Error::Config(format!("key {file:?}: the file is not UTF-8").into())
-                })?;
-                keys.push(SigningKey::from_pem(&file, text)?);
+                keys.push(SigningKey::from_pem(&file, contents)?);
             }
         }
         Ok(Issuer { settings, keys })

@@ -47,6 +47,17 @@ case "${PARITY_SIGN:-auto}" in
 esac
 
 rc=0
+# Key files as the server reads them: the server's own loaders over generated files, then
+# the Rust reader over the same bytes (tests/pem_files.rs; same cargo flags as scripts/test.sh,
+# so its build is reused).
+echo "=== pem_cases.py + tests/pem_files.rs (key files as pem 23.1 + cryptography read them) ==="
+PEM_CORPUS="$ROOT/target/parity/pem_corpus.json"
+if "$PY" "$ROOT/tests/parity/pem_cases.py" --out "$PEM_CORPUS"; then
+    DRF_SSO_PEM_CORPUS="$PEM_CORPUS" PEM_CORPUS_REQUIRED=1 cargo test -q --workspace \
+        --exclude proxy-wasm-test-host --all-features --profile ci --test pem_files -- --nocapture || rc=1
+else
+    rc=1
+fi
 echo "=== run_parity.py ==="
 "$PY" -W ignore "$ROOT/tests/parity/run_parity.py" --bin "$BIN" "${SIGN_ARGS[@]}" "$@" || rc=1
 echo "=== cache_check.py (verified-token cache == fresh verification) ==="
