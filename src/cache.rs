@@ -68,7 +68,7 @@ impl CachedVerifier {
     /// [`Self::MAX_CAPACITY`] is a configuration error.
     pub fn new(verifier: Verifier, capacity: usize) -> Result<Self> {
         if capacity > Self::MAX_CAPACITY {
-            return Err(crate::Error::Config(
+            return Err(crate::errors::Error::Config(
                 alloc::format!(
                     "cache size {capacity} is over the maximum of {}",
                     Self::MAX_CAPACITY

@@ -167,10 +167,10 @@ pub(crate) enum JsonError {
 
 /// `json.loads(data)` for `bytes` (nesting limited to 64 levels); errors are [`crate::Error::Malformed`]
 /// or [`crate::Error::UnsupportedJson`].
-pub fn parse(data: &[u8]) -> crate::Result<Value> {
+pub fn parse(data: &[u8]) -> crate::errors::Result<Value> {
     loads(data, 64).map_err(|e| match e {
-        JsonError::Invalid(m) => crate::Error::Malformed(m.into()),
-        JsonError::Unsupported(m) => crate::Error::UnsupportedJson(m.into()),
+        JsonError::Invalid(m) => crate::errors::Error::Malformed(m.into()),
+        JsonError::Unsupported(m) => crate::errors::Error::UnsupportedJson(m.into()),
     })
 }
 
