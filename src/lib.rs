@@ -31,9 +31,14 @@ mod algorithms;
 mod b64;
 mod cache;
 mod decoding;
+#[cfg(feature = "ecdsa")]
+mod ecdsa;
+#[cfg(feature = "eddsa")]
+mod eddsa;
 mod errors;
 pub mod json;
 mod keys;
+mod pkix;
 mod pyint;
 mod rsa_public;
 mod settings;
@@ -51,9 +56,17 @@ pub use crate::{
     errors::{Error, Result, DETAIL_DECODE, DETAIL_EXPIRED, DETAIL_INVALID, DETAIL_KEY},
     json::{Map, Value},
     keys::{key_id, KeyStore, VerifyingKey},
+    pkix::{
+        spki_algorithm, spki_key_bytes, EcAlg, EcCurve, EcDomain, EcHash, OkpCurve, SpkiAlgorithm,
+    },
     settings::{OneOrMany, Settings},
     verifier::Verifier,
 };
+
+#[cfg(feature = "ecdsa")]
+pub use crate::ecdsa::{EcPublicKey, EcSigningKey};
+#[cfg(feature = "eddsa")]
+pub use crate::eddsa::{OkpPublicKey, OkpSigningKey};
 
 #[cfg(feature = "sign")]
 pub use crate::signing::{
