@@ -58,14 +58,22 @@ fn lt_le(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// `ossl_curve448_point_decode_like_eddsa_and_mul_by_ratio`'s acceptance: byte 56 holds only
-/// the sign of x, y < p, and y has an x on the curve (x = 0 with the sign bit set passes).
-/// Returns the point itself (`ed448-goldilocks`' own `decompress` also refuses torsion,
-/// which OpenSSL does not).
+/// the sign of x, y < p, y has an x on the curve, and x ≠ 0: OpenSSL's inverse square root
+/// of (1 - y²)(1 - d·y²) fails at 0, so y = ±1 (the identity and the point of order 2)
+/// never decode, whatever the sign bit. Returns the point itself (`ed448-goldilocks`' own
+/// `decompress` also refuses torsion, which OpenSSL does not).
 fn ed448_decode(bytes: &[u8; 57]) -> Option<EdwardsPoint> {
     // p = 2^448 - 2^224 - 1, little-endian.
     let mut p = [0xffu8; 56];
     p[28] = 0xfe;
     if bytes[56] & 0x7f != 0 || !lt_le(&bytes[..56], &p) {
+        return None;
+    }
+    let mut one = [0u8; 56];
+    one[0] = 1;
+    let mut minus_one = p;
+    minus_one[0] = 0xfe;
+    if bytes[..56] == one || bytes[..56] == minus_one {
         return None;
     }
     let affine = CompressedEdwardsY(*bytes)
