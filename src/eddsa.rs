@@ -7,6 +7,7 @@
 //! (one that is no curve point verifies nothing), PKCS#8 version 0 private keys.
 //! The curve arithmetic is RustCrypto's (`ed25519-dalek`, `ed448-goldilocks`).
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -234,8 +235,9 @@ fn okp_curve(oid: &[u8]) -> Option<OkpCurve> {
 
 #[derive(Clone)]
 enum Secret {
-    Ed25519(ed25519_dalek::SigningKey),
-    Ed448(ed448_goldilocks::SigningKey),
+    // Boxed: 224 and 464 bytes, with precomputed expansions.
+    Ed25519(Box<ed25519_dalek::SigningKey>),
+    Ed448(Box<ed448_goldilocks::SigningKey>),
 }
 
 /// An Ed25519 or Ed448 private key. Signatures are deterministic (RFC 8032), so tokens
@@ -264,11 +266,11 @@ impl OkpSigningKey {
         let secret = match curve {
             OkpCurve::Ed25519 => {
                 let s: [u8; 32] = seed.try_into().map_err(|_| wrong())?;
-                Secret::Ed25519(ed25519_dalek::SigningKey::from_bytes(&s))
+                Secret::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(&s)))
             }
             OkpCurve::Ed448 => {
                 let s = ed448_goldilocks::SecretKey::try_from(seed).map_err(|_| wrong())?;
-                Secret::Ed448(ed448_goldilocks::SigningKey::from(&s))
+                Secret::Ed448(Box::new(ed448_goldilocks::SigningKey::from(&s)))
             }
         };
         Ok(OkpSigningKey { secret })
@@ -327,7 +329,7 @@ impl OkpSigningKey {
     /// `OKPAlgorithm.sign`: the RFC 8032 signature of `msg` (64 or 114 bytes).
     pub fn sign(&self, msg: &[u8]) -> Vec<u8> {
         match &self.secret {
-            Secret::Ed25519(k) => ed25519_dalek::Signer::sign(k, msg).to_bytes().to_vec(),
+            Secret::Ed25519(k) => ed25519_dalek::Signer::sign(&**k, msg).to_bytes().to_vec(),
             Secret::Ed448(k) => k.sign_raw(msg).to_bytes().to_vec(),
         }
     }
