@@ -40,6 +40,7 @@ sha2 = { version = "0.11", default-features = false }
 
 [features]
 ecdsa = ["drf-sso-jwt/ecdsa"]
+es256 = ["drf-sso-jwt/es256"]
 eddsa = ["drf-sso-jwt/eddsa"]
 sign = ["drf-sso-jwt/sign"]
 # One curve's crate alone (verify only), to split the family's cost.
@@ -105,7 +106,7 @@ pub unsafe extern "C" fn probe_issue(s: *const u8, sl: usize, k: *const u8, kl: 
     }
 }
 
-#[cfg(feature = "ecdsa")]
+#[cfg(any(feature = "ecdsa", feature = "es256"))]
 #[no_mangle]
 pub unsafe extern "C" fn probe_ec_verify(a: *const u8, al: usize, k: *const u8, kl: usize, m: *const u8, ml: usize, s: *const u8, sl: usize) -> i32 {
     let Some(alg) = core::str::from_utf8(raw(a, al)).ok().and_then(drf_sso_jwt::EcAlg::from_name) else { return -2 };
@@ -183,14 +184,16 @@ json="$PROBE/sizes.json"
 echo "{" >"$json"
 sep=""
 printf '%-22s %10s %10s\n' variant raw gzip-9
-VARIANTS=(${EC_SIZE_VARIANTS:-verify verify+ecdsa verify+eddsa verify+ecdsa+eddsa sign sign+ecdsa sign+eddsa sign+ecdsa+eddsa
+# A variant is verify or sign, then `+`-separated probe features (ecdsa, eddsa, es256, ...,
+# or only-<curve> for a curve crate alone, without the core's EC code).
+VARIANTS=(${EC_SIZE_VARIANTS:-verify verify+ecdsa verify+eddsa verify+ecdsa+eddsa
+  verify+es256 verify+es256+eddsa sign sign+ecdsa sign+eddsa sign+ecdsa+eddsa
   verify+only-p256 verify+only-p384 verify+only-p521 verify+only-k256 verify+only-ed25519 verify+only-ed448})
 for v in "${VARIANTS[@]}"; do
   feats=""
   case "$v" in sign*) feats="sign" ;; esac
-  case "$v" in *+only-*) feats="only-${v##*+only-}" ;; esac
-  case "$v" in *+ecdsa*) feats="$feats,ecdsa" ;; esac
-  case "$v" in *eddsa*) feats="$feats,eddsa" ;; esac
+  rest="${v#verify}"; rest="${rest#sign}"
+  for f in ${rest//+/ }; do feats="$feats,$f"; done
   feats="${feats#,}"
   (cd "$PROBE" && RUSTFLAGS='--cfg getrandom_backend="unsupported"' \
     cargo build --quiet --release --target "$TARGET" ${feats:+--features "$feats"} >&2)

@@ -9,17 +9,17 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use p256::elliptic_curve::rand_core::TryCryptoRng;
-use p256::elliptic_curve::subtle::ConstantTimeEq;
+use rand_core::TryCryptoRng;
 use sha2::{Digest, Sha256, Sha384, Sha512};
-
-use p256::ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
+use signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
 
 use crate::errors::{Error, Result};
 use crate::pkix::{self, Der, EcAlg, EcCurve, EcHash, BIT_STRING, INTEGER, OCTET_STRING};
 
 /// One value per curve: the ES* code is the same for all four, only the types differ.
+/// A curve whose feature (`es256`, `es384`, `es512`, `es256k`) is off holds `Infallible`.
 #[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "ecdsa"), allow(dead_code))] // the left-out curves' variants
 enum PerCurve<A, B, C, D> {
     P256(A),
     P384(B),
@@ -27,67 +27,112 @@ enum PerCurve<A, B, C, D> {
     K256(D),
 }
 
-/// Runs `$body` with `$k` bound to the curve-specific value and `$m` to the curve's crate.
+/// The key types of one curve, or `Infallible` when its feature is off.
+macro_rules! curve_types {
+    ($feat:literal, $vk:ident, $sk:ident, $m:ident) => {
+        #[cfg(feature = $feat)]
+        type $vk = $m::ecdsa::VerifyingKey;
+        #[cfg(feature = $feat)]
+        type $sk = $m::ecdsa::SigningKey;
+        #[cfg(not(feature = $feat))]
+        type $vk = core::convert::Infallible;
+        #[cfg(not(feature = $feat))]
+        type $sk = core::convert::Infallible;
+    };
+}
+curve_types!("es256", VkP256, SkP256, p256);
+curve_types!("es384", VkP384, SkP384, p384);
+curve_types!("es512", VkP521, SkP521, p521);
+curve_types!("es256k", VkK256, SkK256, k256);
+
+type Verifying = PerCurve<VkP256, VkP384, VkP521, VkK256>;
+type Signing = PerCurve<SkP256, SkP384, SkP521, SkK256>;
+
+/// Runs `$body` with `$k` bound to the curve-specific value, `$m` to the curve's crate and
+/// `$V` to the `PerCurve` variant; a compiled-out curve's arm is empty (`Infallible`).
 macro_rules! each {
-    ($v:expr, $k:ident, $m:ident => $body:expr) => {
+    ($v:expr, $k:ident, $m:ident, $V:ident => $body:expr) => {
         match $v {
+            #[cfg(feature = "es256")]
             PerCurve::P256($k) => {
-                use p256 as $m;
+                #[allow(unused_imports)]
+                use {p256 as $m, PerCurve::P256 as $V};
                 $body
             }
+            #[cfg(feature = "es384")]
             PerCurve::P384($k) => {
-                use p384 as $m;
+                #[allow(unused_imports)]
+                use {p384 as $m, PerCurve::P384 as $V};
                 $body
             }
+            #[cfg(feature = "es512")]
             PerCurve::P521($k) => {
-                use p521 as $m;
+                #[allow(unused_imports)]
+                use {p521 as $m, PerCurve::P521 as $V};
                 $body
             }
+            #[cfg(feature = "es256k")]
             PerCurve::K256($k) => {
-                use k256 as $m;
+                #[allow(unused_imports)]
+                use {k256 as $m, PerCurve::K256 as $V};
                 $body
             }
+            #[cfg(not(feature = "es256"))]
+            PerCurve::P256(n) => match *n {},
+            #[cfg(not(feature = "es384"))]
+            PerCurve::P384(n) => match *n {},
+            #[cfg(not(feature = "es512"))]
+            PerCurve::P521(n) => match *n {},
+            #[cfg(not(feature = "es256k"))]
+            PerCurve::K256(n) => match *n {},
         }
     };
 }
 
-/// Builds a `PerCurve` for `$curve`, with `$m` bound to that curve's crate in `$body`.
+/// Builds a `PerCurve` for `$curve`, with `$m` bound to that curve's crate in `$body`
+/// (which may use `?`); a compiled-out curve returns `Error::Config`.
 macro_rules! for_curve {
     ($curve:expr, $m:ident => $body:expr) => {
         match $curve {
+            #[cfg(feature = "es256")]
             EcCurve::P256 => PerCurve::P256({
                 use p256 as $m;
                 $body
             }),
+            #[cfg(feature = "es384")]
             EcCurve::P384 => PerCurve::P384({
                 use p384 as $m;
                 $body
             }),
+            #[cfg(feature = "es512")]
             EcCurve::P521 => PerCurve::P521({
                 use p521 as $m;
                 $body
             }),
+            #[cfg(feature = "es256k")]
             EcCurve::Secp256k1 => PerCurve::K256({
                 use k256 as $m;
                 $body
             }),
+            #[allow(unreachable_patterns)]
+            other => return Err(not_compiled(other)),
         }
     };
 }
 
-type Verifying = PerCurve<
-    p256::ecdsa::VerifyingKey,
-    p384::ecdsa::VerifyingKey,
-    p521::ecdsa::VerifyingKey,
-    k256::ecdsa::VerifyingKey,
->;
-
-type Signing = PerCurve<
-    p256::ecdsa::SigningKey,
-    p384::ecdsa::SigningKey,
-    p521::ecdsa::SigningKey,
-    k256::ecdsa::SigningKey,
->;
+/// A key on a curve whose feature this build leaves out.
+fn not_compiled(curve: EcCurve) -> Error {
+    let feature = match curve {
+        EcCurve::P256 => "es256",
+        EcCurve::P384 => "es384",
+        EcCurve::P521 => "es512",
+        EcCurve::Secp256k1 => "es256k",
+    };
+    Error::Config(format!(
+        "EC keys on {} need the `{feature}` feature, which this build leaves out",
+        curve.name()
+    ))
+}
 
 fn curve_of<A, B, C, D>(v: &PerCurve<A, B, C, D>) -> EcCurve {
     match v {
@@ -168,15 +213,8 @@ impl EcPublicKey {
             }
             _ => return Err(bad_key("not an encoded point of this curve")),
         };
-        let vk = match curve {
-            EcCurve::P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map(PerCurve::P256),
-            EcCurve::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map(PerCurve::P384),
-            EcCurve::P521 => p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map(PerCurve::P521),
-            EcCurve::Secp256k1 => {
-                k256::ecdsa::VerifyingKey::from_sec1_bytes(point).map(PerCurve::K256)
-            }
-        }
-        .map_err(|_| bad_key(&format!("the point is not on {}", curve.name())))?;
+        let vk: Verifying = for_curve!(curve, m => m::ecdsa::VerifyingKey::from_sec1_bytes(point)
+            .map_err(|_| bad_key(&format!("the point is not on {}", curve.name())))?);
         Ok(EcPublicKey { vk })
     }
 
@@ -212,7 +250,7 @@ impl EcPublicKey {
             return Err(bad_signature());
         }
         let prehash = digest(alg.hash(), msg);
-        let ok = each!(&self.vk, k, m => {
+        let ok = each!(&self.vk, k, m, _V => {
             match m::ecdsa::Signature::from_slice(sig) {
                 // r, s in [1, n-1]; `k256` refuses high S, OpenSSL does not: (r, s) and
                 // (r, n - s) verify alike, so the low-S form gives OpenSSL's verdict.
@@ -229,12 +267,7 @@ impl EcPublicKey {
 
     /// The uncompressed point `04‖x‖y`.
     pub fn to_uncompressed_point(&self) -> Vec<u8> {
-        match &self.vk {
-            PerCurve::P256(k) => k.to_sec1_point(false).as_bytes().to_vec(),
-            PerCurve::P384(k) => k.to_sec1_point(false).as_bytes().to_vec(),
-            PerCurve::P521(k) => k.to_sec1_point(false).as_bytes().to_vec(),
-            PerCurve::K256(k) => k.to_sec1_point(false).as_bytes().to_vec(),
-        }
+        each!(&self.vk, k, _m, _V => k.to_sec1_point(false).as_bytes().to_vec())
     }
 
     /// The JWK members of `ECAlgorithm.to_jwk` (without `kty`): `crv`, and `x`, `y` as
@@ -357,10 +390,10 @@ impl EcSigningKey {
             .map_err(|_| bad("private value not in [1, n-1]"))?);
         let key = EcSigningKey { sk };
         if let Some(point) = point {
-            // `check_key`: the stored public point must be d·G.
+            // `check_key`: the stored public point must be d·G (both public: `==` is fine).
             let given = EcPublicKey::from_sec1_point(curve, point)?.to_uncompressed_point();
             let derived = key.public_key().to_uncompressed_point();
-            if !bool::from(given.ct_eq(&derived)) {
+            if given != derived {
                 return Err(bad("the public key does not match the private key"));
             }
         }
@@ -374,12 +407,7 @@ impl EcSigningKey {
 
     /// The matching public key.
     pub fn public_key(&self) -> EcPublicKey {
-        let vk: Verifying = match &self.sk {
-            PerCurve::P256(k) => PerCurve::P256(*k.verifying_key()),
-            PerCurve::P384(k) => PerCurve::P384(*k.verifying_key()),
-            PerCurve::P521(k) => PerCurve::P521(*k.verifying_key()),
-            PerCurve::K256(k) => PerCurve::K256(*k.verifying_key()),
-        };
+        let vk: Verifying = each!(&self.sk, k, _m, V => V(*k.verifying_key()));
         EcPublicKey { vk }
     }
 
@@ -394,7 +422,7 @@ impl EcSigningKey {
     ) -> Result<Vec<u8>> {
         alg.check_curve(self.curve())?;
         let prehash = digest(alg.hash(), msg);
-        each!(&self.sk, k, m => {
+        each!(&self.sk, k, m, _V => {
             let s: m::ecdsa::Signature = k
                 .sign_prehash_with_rng(rng, &prehash)
                 .map_err(|e| Error::Sign(format!("ECDSA signing failed: {e}")))?;
@@ -409,7 +437,7 @@ impl EcSigningKey {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ecdsa"))]
 mod tests {
     use super::*;
     use crate::keys::{pem_blocks, pem_der};
@@ -422,7 +450,7 @@ mod tests {
 
     /// A deterministic "random" source for tests (the nonce stays RFC 6979-safe anyway).
     struct Counter(u8);
-    impl p256::elliptic_curve::rand_core::TryRng for Counter {
+    impl rand_core::TryRng for Counter {
         type Error = core::convert::Infallible;
         fn try_next_u32(&mut self) -> core::result::Result<u32, Self::Error> {
             self.0 = self.0.wrapping_add(1);

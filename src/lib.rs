@@ -31,7 +31,7 @@ mod algorithms;
 mod b64;
 mod cache;
 mod decoding;
-#[cfg(feature = "ecdsa")]
+#[cfg(feature = "ec-common")]
 mod ecdsa;
 #[cfg(feature = "eddsa")]
 mod eddsa;
@@ -63,7 +63,7 @@ pub use crate::{
     verifier::Verifier,
 };
 
-#[cfg(feature = "ecdsa")]
+#[cfg(feature = "ec-common")]
 pub use crate::ecdsa::{EcPublicKey, EcSigningKey};
 #[cfg(feature = "eddsa")]
 pub use crate::eddsa::{OkpPublicKey, OkpSigningKey};

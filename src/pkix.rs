@@ -8,7 +8,7 @@
 //! still tell an EC or Ed key apart and answer for it.
 
 // The DER helpers serve `ecdsa.rs` and `eddsa.rs`; builds without them leave some unused.
-#![cfg_attr(not(all(feature = "ecdsa", feature = "eddsa")), allow(dead_code))]
+#![cfg_attr(not(all(feature = "ec-common", feature = "eddsa")), allow(dead_code))]
 
 use alloc::format;
 use alloc::string::String;

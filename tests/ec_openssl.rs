@@ -8,11 +8,10 @@
 //!
 //! Every token signed here is also written to `target/ec-interop/rust-signed.json`, which
 //! `python tests/ec_openssl_cases.py --check-rust <file>` verifies with PyJWT.
+#![cfg(all(feature = "ecdsa", feature = "eddsa"))]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use p256::elliptic_curve::rand_core;
 
 use drf_sso_jwt::json::{self, Value};
 use drf_sso_jwt::{

@@ -19,6 +19,7 @@
 //! acceptable vector not listed there. `tests/wycheproof_ec_openssl.py` runs every vector
 //! of these sets through `cryptography` and compares with this test's verdicts (set
 //! `WYCHEPROOF_EC_VERDICTS=<file>` to write them).
+#![cfg(all(feature = "ecdsa", feature = "eddsa"))]
 
 use std::fmt::Write as _;
 
