@@ -11,7 +11,7 @@ SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(verify decode authorization_header settings keys)
+  TARGETS=(verify decode authorization_header settings keys ec_keys)
 fi
 cargo +nightly fuzz build >/dev/null
 status=0

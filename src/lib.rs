@@ -36,11 +36,16 @@ mod b64;
 mod cache;
 mod clock;
 mod decoding;
+#[cfg(feature = "ec-common")]
+mod ecdsa;
+#[cfg(feature = "eddsa")]
+mod eddsa;
 mod errors;
 pub mod json;
 mod jwa;
 mod keys;
 mod pem;
+mod pkix;
 mod policy;
 mod pyint;
 mod rsa_public;
@@ -59,13 +64,21 @@ pub use crate::{
     },
     json::{Map, Value},
     jwa::Algorithm,
-    keys::{key_id, KeyMaterial, KeyStore, VerifyingKey},
+    keys::{key_id, KeyMaterial, KeyStore, KeyWarning, VerifyingKey},
+    pkix::{
+        spki_algorithm, spki_key_bytes, EcAlg, EcCurve, EcDomain, EcHash, OkpCurve, SpkiAlgorithm,
+    },
     settings::{OneOrMany, Settings},
     verifier::{header_bytes, Verifier},
 };
 
 #[cfg(feature = "cross-check")]
 pub use crate::keys::SignatureCheck;
+
+#[cfg(feature = "ec-common")]
+pub use crate::ecdsa::{EcPublicKey, EcSigningKey};
+#[cfg(feature = "eddsa")]
+pub use crate::eddsa::{OkpPublicKey, OkpSigningKey};
 
 #[cfg(feature = "sign")]
 pub use crate::signing::{

@@ -509,7 +509,6 @@ fn decode_standard(input: &[u8]) -> Result<Vec<u8>, B64Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
 
     const PREFIX: &str = "Unable to load PEM file. See https://cryptography.io/en/latest/faq/#why-can-t-i-import-my-pem-file for more details. ";
     // The SPKI of keys/myapp-20200410.pem, split as openssl writes it.
@@ -738,7 +737,7 @@ NwIDAQAB";
     #[test]
     fn base64_errors_as_base64_0_23() {
         let e = |s: &str| decode_standard(s.as_bytes()).unwrap_err().to_string();
-        assert_eq!(decode_standard(b"").unwrap(), vec![]);
+        assert_eq!(decode_standard(b"").unwrap(), Vec::<u8>::new());
         assert_eq!(decode_standard(b"YQ==").unwrap(), b"a");
         assert_eq!(decode_standard(b"YWI=").unwrap(), b"ab");
         assert_eq!(decode_standard(b"YWJj").unwrap(), b"abc");
