@@ -30,6 +30,10 @@ stage() { # stage NAME COMMAND...
 prerequisites() {
     rustup target add wasm32-unknown-unknown thumbv7em-none-eabihf || return 1
     rustup component add clippy rustfmt >/dev/null 2>&1 || true
+    # openssl: the EC/Ed interop tests sign and verify with its command line.
+    if ! command -v openssl >/dev/null 2>&1; then
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl) || return 1
+    fi
     if ! command -v chromium >/dev/null 2>&1; then
         (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || return 1
     fi
@@ -47,6 +51,7 @@ lint() {
 # A no_std target has no `std` crate at all: `cargo check` there proves the core needs none.
 no_std_checks() {
     cargo check --lib -p drf-sso-jwt --no-default-features --target thumbv7em-none-eabihf &&
+    cargo check --lib -p drf-sso-jwt --no-default-features --features ecdsa,eddsa --target thumbv7em-none-eabihf &&
     cargo check --lib -p drf-sso-jwt --no-default-features --target wasm32-unknown-unknown &&
     # The fuzz targets type-check on stable; libFuzzer itself is only built by cargo-fuzz
     # (nightly): a custom library path makes its build script skip the C++ compile.

@@ -194,6 +194,9 @@ errors! {
     InvalidCharacters => "invalid_characters", Header, "Invalid token header. Token string should not contain invalid characters.";
     /// Settings or key material are invalid; raised when configuring, never per token.
     Config => "config", Config, DETAIL_CONFIG;
+    /// A key needs an algorithm family this build leaves out (a Cargo feature, or the npm
+    /// package's RSA-only module); raised when configuring.
+    FeatureMissing => "feature_missing", Config, DETAIL_CONFIG;
     /// The caller's `now` is not a finite time within Python's `datetime` range (the server's
     /// clock can never read such a value): refused, never compared.
     BadClock => "bad_clock", Config, DETAIL_CONFIG;

@@ -37,8 +37,9 @@ pub(crate) struct MontyKey {
     re: Vec<Limb>,
     /// The modulus limbs in reverse order: column sums (`Fips`) then walk both operands upwards.
     n_rev: Vec<Limb>,
-    /// Public exponent.
-    e: u64,
+    /// Public exponent, big-endian, no leading zeros (any size: OpenSSL takes any odd
+    /// `3 <= e < n` for moduli up to 3072 bits).
+    e: Vec<u8>,
     /// Modulus length in bytes.
     k: usize,
     /// Modulus length in bits.
@@ -343,13 +344,14 @@ impl Kernel {
 }
 
 impl MontyKey {
-    /// From big-endian `n` (odd, non-zero) and `e`; `None` if unusable.
-    pub(crate) fn new(n_be: &[u8], e: u64) -> Option<Self> {
+    /// From big-endian `n` (odd, non-zero) and `e` (non-zero); `None` if unusable.
+    pub(crate) fn new(n_be: &[u8], e_be: &[u8]) -> Option<Self> {
         let n_be: &[u8] = &n_be[n_be.iter().position(|b| *b != 0)?..];
+        let e: Vec<u8> = e_be[e_be.iter().position(|b| *b != 0)?..].to_vec();
         let k = n_be.len();
         let limbs = k.div_ceil(LIMB_BITS / 8);
         let n = limbs_from_be(n_be, limbs)?;
-        if n[0] & 1 == 0 || e == 0 {
+        if n[0] & 1 == 0 {
             return None;
         }
         // Newton: x = n0^-1 mod 2^w, doubling correct bits each step.
@@ -373,6 +375,15 @@ impl MontyKey {
         }
         let bits = k * 8 - n_be[0].leading_zeros() as usize;
         let n_rev = n.iter().rev().copied().collect();
+        // e - 1, big-endian (a borrow through the low bytes; e >= 1).
+        let mut e_minus_1 = e.clone();
+        for b in e_minus_1.iter_mut().rev() {
+            let (v, borrow) = b.overflowing_sub(1);
+            *b = v;
+            if !borrow {
+                break;
+            }
+        }
         let mut key = MontyKey {
             n_rev,
             n,
@@ -385,20 +396,15 @@ impl MontyKey {
         // R^e is the Montgomery form of R^(e-1): R^2 (the form of R) to the power e - 1
         // with Montgomery products; for e = 1, the form of 1.
         let mut ws = Work::new(limbs);
-        key.re = if e == 1 {
+        key.re = if e_minus_1.iter().all(|b| *b == 0) {
             let mut one = vec![0 as Limb; limbs];
             one[0] = 1;
             PortableProducts::mul(&key, &r2, &one, &mut ws);
             ws.tmp.clone()
         } else {
-            key.ladder::<PortableProducts>(&r2, e - 1, &mut ws)
+            key.ladder::<PortableProducts>(&r2, &e_minus_1, &mut ws)
         };
         Some(key)
-    }
-
-    /// Modulus size in bits.
-    pub(crate) fn bits(&self) -> usize {
-        self.bits
     }
 
     /// Modulus size in bytes.
@@ -513,13 +519,23 @@ impl MontyKey {
 
     /// Left-to-right square-and-multiply, `e >= 1`: starts from `base` (the top bit) and
     /// runs the bits below it. Variable time: only ever run on public values.
-    fn ladder<P: Products>(&self, base: &[Limb], e: u64, ws: &mut Work) -> Vec<Limb> {
+    fn ladder<P: Products>(&self, base: &[Limb], e: &[u8], ws: &mut Work) -> Vec<Limb> {
         let mut acc = base.to_vec();
-        let top = 63 - e.leading_zeros() as usize;
-        for i in (0..top).rev() {
+        // Bits of the big-endian exponent below its top set bit, most significant first.
+        let Some(first) = e.iter().position(|b| *b != 0) else {
+            return acc;
+        };
+        let e = &e[first..];
+        let top = 7 - e[0].leading_zeros() as usize;
+        let bits = (0..top).rev().map(|i| (e[0] >> i) & 1).chain(
+            e[1..]
+                .iter()
+                .flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1)),
+        );
+        for bit in bits {
             P::sqr(self, &acc, ws);
             core::mem::swap(&mut acc, &mut ws.tmp);
-            if (e >> i) & 1 == 1 {
+            if bit == 1 {
                 P::mul(self, &acc, base, ws);
                 core::mem::swap(&mut acc, &mut ws.tmp);
             }
@@ -550,7 +566,7 @@ impl MontyKey {
         // acc = x^e * R^-(e-1), and one product with R^e gives x^e (16 squarings and two
         // products for e = 65537, no conversion in or out).
         let mut ws = Work::new(s);
-        let acc = self.ladder::<P>(&x, self.e, &mut ws);
+        let acc = self.ladder::<P>(&x, &self.e, &mut ws);
         P::mul(self, &acc, &self.re, &mut ws);
         let mut out = vec![0u8; self.k];
         for (i, byte) in out.iter_mut().rev().enumerate() {
@@ -793,8 +809,8 @@ mod tests {
                     n.iter_mut().skip(1).for_each(|b| *b = 0xff); // near 2^k
                 }
                 *n.last_mut().unwrap() |= 1;
-                for &e in &[3u64, 17, 65537, 0x1_0001_0001, 1] {
-                    let key = MontyKey::new(&n, e).unwrap();
+                for &e in &[3u64, 17, 65537, 0x1_0001_0001, 1, u64::MAX] {
+                    let key = MontyKey::new(&n, &e.to_be_bytes()).unwrap();
                     let mut sig = rng.bytes(bytes);
                     sig[0] &= 0x7f;
                     if round == 2 {
@@ -817,7 +833,7 @@ mod tests {
     #[test]
     fn out_of_range_signatures_are_refused() {
         let n = [0xc5u8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0x0b];
-        let key = MontyKey::new(&n, 65537).unwrap();
+        let key = MontyKey::new(&n, &[1, 0, 1]).unwrap();
         assert!(key.public_op(&n, Kernel::Best).is_none()); // sig = n
         assert!(key.public_op(&[0xff; 12], Kernel::Best).is_none());
         assert!(key.public_op(&[1; 13], Kernel::Best).is_none()); // longer than the modulus
@@ -825,8 +841,8 @@ mod tests {
             key.public_op(&[0], Kernel::Portable).unwrap(),
             vec![0u8; 12]
         );
-        assert!(MontyKey::new(&[0x10, 0x02], 65537).is_none()); // even
-        assert!(MontyKey::new(&[0x10, 0x03], 0).is_none());
+        assert!(MontyKey::new(&[0x10, 0x02], &[1, 0, 1]).is_none()); // even
+        assert!(MontyKey::new(&[0x10, 0x03], &[0]).is_none());
     }
 
     #[test]
@@ -836,7 +852,7 @@ mod tests {
         let mut n = rng.bytes(256);
         n[0] |= 0x80;
         n[255] |= 1;
-        let k = MontyKey::new(&n, 65537).unwrap();
+        let k = MontyKey::new(&n, &[1, 0, 1]).unwrap();
         let mut sig = rng.bytes(256);
         sig[0] &= 0x7f;
         for (name, op) in kernels() {

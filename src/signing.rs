@@ -147,18 +147,45 @@ fn base_payload(kind: &str, s: &Subject) -> Payload {
     p
 }
 
-/// An RSA private key loaded from a key file, with its name.
+/// A private key as `load_pem_private_key` gives it to PyJWT.
+#[derive(Debug, Clone)]
+enum PrivateKey {
+    Rsa(rsa::PrivateKey),
+    #[cfg(feature = "ec-common")]
+    Ec(crate::ecdsa::EcSigningKey),
+    #[cfg(feature = "eddsa")]
+    Okp(crate::eddsa::OkpSigningKey),
+}
+
+impl PrivateKey {
+    /// `cryptography`'s class name of the key object (PyJWT's messages use it).
+    fn class(&self) -> &'static str {
+        match self {
+            PrivateKey::Rsa(_) => "RSAPrivateKey",
+            #[cfg(feature = "ec-common")]
+            PrivateKey::Ec(_) => "ECPrivateKey",
+            #[cfg(feature = "eddsa")]
+            PrivateKey::Okp(k) => match k.curve() {
+                crate::pkix::OkpCurve::Ed25519 => "Ed25519PrivateKey",
+                crate::pkix::OkpCurve::Ed448 => "Ed448PrivateKey",
+            },
+        }
+    }
+}
+
+/// A private key loaded from a key file, with its name: RSA, EC (P-256, P-384, P-521,
+/// secp256k1) or Ed25519 / Ed448, each when this build has its feature.
 #[derive(Debug, Clone)]
 pub struct SigningKey {
     name: String,
-    key: rsa::PrivateKey,
+    key: PrivateKey,
 }
 
 impl SigningKey {
     /// The key file's first private key block, read as `get_private_key_and_key_id` reads
-    /// it (`pem.parse`, then `load_pem_private_key(.., password=None)`); `PRIVATE KEY`
-    /// (PKCS#8) and `RSA PRIVATE KEY` (PKCS#1) RSA keys sign. A file with only a public key
-    /// is a clear error.
+    /// it (`pem.parse`, then `load_pem_private_key(.., password=None)`): `PRIVATE KEY`
+    /// (PKCS#8: RSA, EC, Ed25519, Ed448), `RSA PRIVATE KEY` (PKCS#1) and `EC PRIVATE KEY`
+    /// (SEC1). A file with only a public key is a clear error.
     pub fn from_pem(name: &str, file: impl AsRef<[u8]>) -> Result<Self> {
         let file = file.as_ref();
         let (label, der) = match crate::pem::first_private_key(file) {
@@ -176,18 +203,54 @@ impl SigningKey {
                 return Err(Error::Sign(format!("{name:?}: {reason}").into()))
             }
         };
+        let bad = |what: &str, e: &dyn core::fmt::Display| {
+            Error::Sign(format!("{name:?}: bad {what}: {e}").into())
+        };
         let key = match label {
-            Label::PrivateKey => rsa::PrivateKey::from_pkcs8_der(&der)
-                .map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#8 RSA key: {e}").into()))?,
-            Label::RsaPrivateKey => rsa::PrivateKey::from_pkcs1_der(&der)
-                .map_err(|e| Error::Sign(format!("{name:?}: bad PKCS#1 RSA key: {e}").into()))?,
+            Label::PrivateKey => {
+                let info = crate::pkix::parse_pkcs8(&der).map_err(|e| bad("PKCS#8 key", &e))?;
+                match info.oid {
+                    crate::pkix::OID_RSA => PrivateKey::Rsa(
+                        rsa::PrivateKey::from_pkcs8_der(&der)
+                            .map_err(|e| bad("PKCS#8 RSA key", &e))?,
+                    ),
+                    // cryptography loads an RSASSA-PSS key as a plain RSA key.
+                    crate::pkix::OID_RSA_PSS => PrivateKey::Rsa(
+                        rsa::PrivateKey::from_pkcs1_der(info.private_key)
+                            .map_err(|e| bad("PKCS#8 RSA-PSS key", &e))?,
+                    ),
+                    #[cfg(feature = "ec-common")]
+                    crate::pkix::OID_EC_PUBLIC_KEY => PrivateKey::Ec(
+                        crate::ecdsa::EcSigningKey::from_pkcs8_der(&der)
+                            .map_err(|e| bad("PKCS#8 EC key", &e))?,
+                    ),
+                    #[cfg(feature = "eddsa")]
+                    crate::pkix::OID_ED25519 | crate::pkix::OID_ED448 => PrivateKey::Okp(
+                        crate::eddsa::OkpSigningKey::from_pkcs8_der(&der)
+                            .map_err(|e| bad("PKCS#8 EdDSA key", &e))?,
+                    ),
+                    other => {
+                        return Err(Error::Sign(
+                            format!(
+                                "{name:?}: private keys of algorithm {} are not supported here",
+                                crate::pkix::oid_string(other)
+                            )
+                            .into(),
+                        ))
+                    }
+                }
+            }
+            Label::RsaPrivateKey => PrivateKey::Rsa(
+                rsa::PrivateKey::from_pkcs1_der(&der).map_err(|e| bad("PKCS#1 RSA key", &e))?,
+            ),
+            #[cfg(feature = "ec-common")]
+            Label::EcPrivateKey => PrivateKey::Ec(
+                crate::ecdsa::EcSigningKey::from_sec1_der(&der)
+                    .map_err(|e| bad("SEC1 EC key", &e))?,
+            ),
             other => {
                 return Err(Error::Sign(
-                    format!(
-                        "{name:?}: {} keys are not supported (RSA only)",
-                        other.as_str()
-                    )
-                    .into(),
+                    format!("{name:?}: {} keys are not supported here", other.as_str()).into(),
                 ))
             }
         };
@@ -202,27 +265,56 @@ impl SigningKey {
         keys::key_id(&self.name)
     }
 
-    /// The signature of `msg` (RS* deterministic; PS* with a random 32/48/64-byte salt).
-    pub fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>> {
-        let k = &self.key;
-        let r = match alg {
-            Algorithm::RS256 => k.pkcs1v15_sign::<Sha256>(msg),
-            Algorithm::RS384 => k.pkcs1v15_sign::<Sha384>(msg),
-            Algorithm::RS512 => k.pkcs1v15_sign::<Sha512>(msg),
-            Algorithm::PS256 => k.pss_sign::<Sha256>(msg),
-            Algorithm::PS384 => k.pss_sign::<Sha384>(msg),
-            Algorithm::PS512 => k.pss_sign::<Sha512>(msg),
-        };
-        r.map_err(|e| Error::Sign(format!("signing failed: {e}").into()))
-    }
-
-    /// The matching public key, for verifying what this key signs.
+    /// The matching public key of an RSA signing key.
     pub fn verifying_key(&self) -> Result<crate::keys::VerifyingKey> {
         use rsa::traits::PublicKeyParts;
-        crate::keys::VerifyingKey::from_components(
-            &self.key.n().to_be_bytes_trimmed_vartime(),
-            &self.key.e().to_be_bytes_trimmed_vartime(),
-        )
+        match &self.key {
+            PrivateKey::Rsa(k) => crate::keys::VerifyingKey::from_components(
+                &k.n().to_be_bytes_trimmed_vartime(),
+                &k.e().to_be_bytes_trimmed_vartime(),
+            ),
+            #[allow(unreachable_patterns)]
+            other => Err(Error::Sign(
+                format!("a {} has no RSA verifying key", other.class()).into(),
+            )),
+        }
+    }
+
+    /// The signature of `msg`, as PyJWT's algorithm `sign` makes it: RS* and EdDSA
+    /// deterministic; PS* with a random salt; ES* raw `r‖s` with a hedged RFC 6979 nonce. A
+    /// key of another family (or EC curve) than `alg` needs fails as PyJWT's `prepare_key` does.
+    pub fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>> {
+        let mismatch = || {
+            Error::Sign(
+                format!(
+                    "{} cannot sign with a {} (the server raises TypeError / InvalidKeyError)",
+                    alg.name(),
+                    self.key.class()
+                )
+                .into(),
+            )
+        };
+        match (&self.key, alg.family()) {
+            (PrivateKey::Rsa(k), crate::jwa::Family::Rsa) => match alg {
+                Algorithm::RS256 => k.pkcs1v15_sign::<Sha256>(msg),
+                Algorithm::RS384 => k.pkcs1v15_sign::<Sha384>(msg),
+                Algorithm::RS512 => k.pkcs1v15_sign::<Sha512>(msg),
+                Algorithm::PS256 => k.pss_sign::<Sha256>(msg),
+                Algorithm::PS384 => k.pss_sign::<Sha384>(msg),
+                Algorithm::PS512 => k.pss_sign::<Sha512>(msg),
+                _ => return Err(mismatch()),
+            }
+            .map_err(|e| Error::Sign(format!("signing failed: {e}").into())),
+            #[cfg(feature = "ec-common")]
+            (PrivateKey::Ec(k), crate::jwa::Family::Ec) => {
+                let ec = alg.ec().ok_or_else(mismatch)?;
+                k.sign_random(ec, msg)
+                    .map_err(|e| Error::Sign(e.message().into()))
+            }
+            #[cfg(feature = "eddsa")]
+            (PrivateKey::Okp(k), crate::jwa::Family::Okp) => Ok(k.sign(msg)),
+            _ => Err(mismatch()),
+        }
     }
 }
 
@@ -375,7 +467,7 @@ impl Issuer {
         let alg = Algorithm::from_name(&s.encode_algorithm).ok_or_else(|| {
             Error::Sign(
                 format!(
-                    "ENCODE_ALGORITHM {:?} is not supported (RS256/384/512, PS256/384/512)",
+                    "ENCODE_ALGORITHM {:?} is not supported (RS*, PS*, ES*, EdDSA)",
                     s.encode_algorithm
                 )
                 .into(),

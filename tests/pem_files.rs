@@ -126,7 +126,9 @@ fn private(file: &[u8]) -> Outcome {
             let v = k.verifying_key().unwrap();
             Outcome::Loaded {
                 n: hex(v.modulus()),
-                e: v.exponent(),
+                e: v.exponent()
+                    .iter()
+                    .fold(0u64, |a, b| (a << 8) | u64::from(*b)),
             }
         }
     }
