@@ -814,19 +814,6 @@ fn write_repr(out: &mut String, value: &Value) {
     }
 }
 
-/// `str.isprintable()` for one character; exact for ASCII and Latin-1, approximate above
-/// (format, separator, private-use and non-character code points are treated as non-printable).
-fn py_printable(c: char) -> bool {
-    let u = c as u32;
-    match u {
-        0x20..=0x7e => true,
-        0..=0x1f | 0x7f..=0xa0 | 0xad => false,
-        0x1680 | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0xfeff => false,
-        0xe000..=0xf8ff | 0xfff0..=0xfffb | 0xfffe | 0xffff | 0xf0000.. => false,
-        _ => true,
-    }
-}
-
 fn write_str_repr(out: &mut String, s: &str) {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
@@ -844,7 +831,7 @@ fn write_str_repr(out: &mut String, s: &str) {
                 out.push('\\');
                 out.push(c);
             }
-            c if py_printable(c) => out.push(c),
+            c if crate::printable::is_printable(c) => out.push(c),
             c if (c as u32) < 0x100 => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
@@ -868,6 +855,28 @@ impl From<&str> for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repr_escapes_what_python_3_11_does_not_print() {
+        // Python 3.11: repr(['a\u0378b', '\u0600', 'é\u3000', '😀\U000e0001', "it's", '\x7f\xad'])
+        let v = Value::Array(
+            [
+                "a\u{378}b",
+                "\u{600}",
+                "é\u{3000}",
+                "😀\u{e0001}",
+                "it's",
+                "\u{7f}\u{ad}",
+            ]
+            .iter()
+            .map(|s| Value::Str((*s).into()))
+            .collect(),
+        );
+        assert_eq!(
+            py_repr(&v),
+            r#"['a\u0378b', '\u0600', 'é\u3000', '😀\U000e0001', "it's", '\x7f\xad']"#
+        );
+    }
 
     fn l(s: &str) -> Result<Value, JsonError> {
         loads(s.as_bytes(), 64)

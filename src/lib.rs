@@ -47,6 +47,7 @@ mod keys;
 mod pem;
 mod pkix;
 mod policy;
+mod printable;
 mod pyint;
 mod rsa_public;
 mod settings;

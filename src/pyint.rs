@@ -1,11 +1,19 @@
 //! Python's `int(x)` on a decoded claim (PyJWT `_validate_iat/_nbf/_exp` call it),
 //! and the exact `int > float` comparison Python performs against `now ± leeway`.
 
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
 use crate::json::{Int, Value, MAX_INT_DIGITS};
 
-/// An integer as `int()` produced it, saturated outside `i128` (only its sign matters there).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct PyInt(i128);
+/// An integer as `int()` produced it, exactly: sign and decimal digits (no leading zeros;
+/// zero is `"0"`, never negative). At most 4300 digits, Python's own limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PyInt {
+    neg: bool,
+    digits: String,
+}
 
 /// Zero digits of every Unicode `Nd` run (Unicode 14, CPython 3.11): `int()` takes any of them.
 const ND_ZEROS: [u32; 66] = [
@@ -30,18 +38,108 @@ fn int_space(c: char) -> bool {
     matches!(c as u32, 0x09..=0x0d | 0x20 | 0x85 | 0xa0 | 0x1680 | 0x2000..=0x200a | 0x2028 | 0x2029 | 0x202f | 0x205f | 0x3000)
 }
 
-const SAT: i128 = 1 << 120;
+impl PyInt {
+    fn new(neg: bool, digits: &str) -> Self {
+        let digits = digits.trim_start_matches('0');
+        if digits.is_empty() {
+            return PyInt {
+                neg: false,
+                digits: "0".into(),
+            };
+        }
+        PyInt {
+            neg,
+            digits: digits.into(),
+        }
+    }
 
-fn saturating_text(neg: bool, digits: impl Iterator<Item = u32>) -> i128 {
-    let mut v: i128 = 0;
-    for d in digits {
-        v = v.saturating_mul(10).saturating_add(d as i128).min(SAT);
+    fn from_i64(i: i64) -> Self {
+        PyInt::new(i < 0, i.unsigned_abs().to_string().as_str())
     }
-    if neg {
-        -v
-    } else {
-        v
+
+    /// `floor(t)` (or, with `trunc`, `int(t)`) of a finite float, exactly.
+    fn from_f64(t: f64, trunc: bool) -> Self {
+        let bits = t.to_bits();
+        let neg = bits >> 63 == 1;
+        let exp = ((bits >> 52) & 0x7ff) as i32;
+        let frac = bits & ((1 << 52) - 1);
+        // t = m * 2^e exactly.
+        let (m, e) = if exp == 0 {
+            (frac, -1074)
+        } else {
+            (frac | (1 << 52), exp - 1075)
+        };
+        if e >= 0 {
+            return PyInt::new(neg, &shifted_decimal(m, e as u32));
+        }
+        let shift = (-e) as u32;
+        let (whole, rest) = if shift >= 64 {
+            (0, m != 0)
+        } else {
+            (m >> shift, m & ((1u64 << shift) - 1) != 0)
+        };
+        // Truncation toward zero; floor moves negative non-integers one further down.
+        let whole = if neg && rest && !trunc {
+            whole + 1
+        } else {
+            whole
+        };
+        PyInt::new(neg, &whole.to_string())
     }
+
+    fn cmp(&self, other: &PyInt) -> Ordering {
+        let magnitude = self
+            .digits
+            .len()
+            .cmp(&other.digits.len())
+            .then_with(|| self.digits.cmp(&other.digits));
+        match (self.neg, other.neg) {
+            (false, false) => magnitude,
+            (true, true) => magnitude.reverse(),
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+        }
+    }
+}
+
+/// `m * 2^e` in decimal (base 10^9 limbs, little-endian).
+fn shifted_decimal(m: u64, e: u32) -> String {
+    const BASE: u64 = 1_000_000_000;
+    let mut limbs: Vec<u64> = Vec::new();
+    let mut x = m;
+    while x > 0 {
+        limbs.push(x % BASE);
+        x /= BASE;
+    }
+    let mut left = e;
+    while left > 0 {
+        let step = left.min(30);
+        left -= step;
+        let mut carry = 0u64;
+        for l in limbs.iter_mut() {
+            let v = (*l << step) + carry;
+            *l = v % BASE;
+            carry = v / BASE;
+        }
+        while carry > 0 {
+            limbs.push(carry % BASE);
+            carry /= BASE;
+        }
+    }
+    let mut out = String::new();
+    for (i, l) in limbs.iter().rev().enumerate() {
+        if i == 0 {
+            out.push_str(&l.to_string());
+        } else {
+            let t = l.to_string();
+            out.extend(core::iter::repeat_n('0', 9 - t.len()));
+            out.push_str(&t);
+        }
+    }
+    if out.is_empty() {
+        out.push('0');
+    }
+    out
 }
 
 /// `int(s)` for a `str`, base 10: `None` where Python raises `ValueError`.
@@ -68,34 +166,24 @@ fn int_of_str(s: &str) -> Option<PyInt> {
     if digits.is_empty() || prev_underscore || digits.len() > MAX_INT_DIGITS {
         return None;
     }
-    Some(PyInt(saturating_text(neg, digits.into_iter())))
+    let text: String = digits
+        .into_iter()
+        .map(|d| char::from(b'0' + d as u8))
+        .collect();
+    Some(PyInt::new(neg, &text))
 }
 
 /// `int(value)`: `None` where Python raises `ValueError`, `TypeError` or `OverflowError`.
 pub(crate) fn py_int(value: &Value) -> Option<PyInt> {
     match value {
-        Value::Bool(b) => Some(PyInt(*b as i128)),
-        Value::Int(Int::Small(i)) => Some(PyInt(*i as i128)),
-        Value::Int(Int::Big(t)) => {
-            let (neg, d) = match t.strip_prefix('-') {
-                Some(d) => (true, d),
-                None => (false, t.as_str()),
-            };
-            Some(PyInt(saturating_text(
-                neg,
-                d.bytes().map(|b| (b - b'0') as u32),
-            )))
-        }
-        Value::Float(f) if f.is_finite() => {
-            // `as` truncates toward zero, like int(float); beyond ±1e36 only the sign matters.
-            Some(PyInt(if *f >= 1.0e36 {
-                SAT
-            } else if *f <= -1.0e36 {
-                -SAT
-            } else {
-                *f as i128
-            }))
-        }
+        Value::Bool(b) => Some(PyInt::from_i64(i64::from(*b))),
+        Value::Int(Int::Small(i)) => Some(PyInt::from_i64(*i)),
+        Value::Int(Int::Big(t)) => Some(match t.strip_prefix('-') {
+            Some(d) => PyInt::new(true, d),
+            None => PyInt::new(false, t),
+        }),
+        // int(float) truncates toward zero.
+        Value::Float(f) if f.is_finite() => Some(PyInt::from_f64(*f, true)),
         Value::Str(s) => int_of_str(s),
         _ => None,
     }
@@ -103,23 +191,18 @@ pub(crate) fn py_int(value: &Value) -> Option<PyInt> {
 
 impl PyInt {
     /// Python's exact `int > float`.
-    pub(crate) fn gt(self, t: f64) -> bool {
-        if t.is_nan() {
+    pub(crate) fn gt(&self, t: f64) -> bool {
+        if t.is_nan() || t == f64::INFINITY {
             return false;
         }
-        if t >= 1.0e36 {
-            return false;
-        }
-        if t < -1.0e36 {
+        if t == f64::NEG_INFINITY {
             return true;
         }
         // x > t  <=>  x > floor(t) for integral x.
-        let trunc = t as i128; // exact: |t| < 1e36, and t is integral beyond 2^53
-        let floor = if (trunc as f64) > t { trunc - 1 } else { trunc };
-        self.0 > floor
+        self.cmp(&PyInt::from_f64(t, false)) == Ordering::Greater
     }
     /// Python's exact `int <= float`.
-    pub(crate) fn le(self, t: f64) -> bool {
+    pub(crate) fn le(&self, t: f64) -> bool {
         !t.is_nan() && !self.gt(t)
     }
 }
@@ -130,7 +213,18 @@ mod tests {
     use alloc::string::ToString;
 
     fn s(x: &str) -> Option<i128> {
-        py_int(&Value::Str(x.to_string())).map(|p| p.0)
+        py_int(&Value::Str(x.to_string())).map(|p| {
+            let v: i128 = p.digits.parse().unwrap_or(i128::MAX);
+            if p.neg {
+                -v
+            } else {
+                v
+            }
+        })
+    }
+
+    fn int(text: &str) -> PyInt {
+        py_int(&Value::Int(crate::json::parse_int_text(text).unwrap())).unwrap()
     }
 
     #[test]
@@ -162,21 +256,40 @@ mod tests {
 
     #[test]
     fn int_of_other_types() {
-        assert_eq!(py_int(&Value::Bool(true)), Some(PyInt(1)));
-        assert_eq!(py_int(&Value::Float(1.9)), Some(PyInt(1)));
-        assert_eq!(py_int(&Value::Float(-1.9)), Some(PyInt(-1)));
+        assert_eq!(py_int(&Value::Bool(true)), Some(PyInt::from_i64(1)));
+        assert_eq!(py_int(&Value::Float(1.9)), Some(PyInt::from_i64(1)));
+        assert_eq!(py_int(&Value::Float(-1.9)), Some(PyInt::from_i64(-1)));
+        assert_eq!(py_int(&Value::Float(-0.5)), Some(PyInt::from_i64(0)));
+        // int(1e300): every digit of the double's exact value.
+        let big = py_int(&Value::Float(1e300)).unwrap();
+        assert!(big
+            .digits
+            .starts_with("10000000000000000525047602552044202487"));
+        assert_eq!(big.digits.len(), 301);
         assert_eq!(py_int(&Value::Null), None);
         assert_eq!(py_int(&Value::Array(alloc::vec![])), None);
     }
 
     #[test]
     fn exact_comparisons() {
-        assert!(PyInt(11).gt(10.5));
-        assert!(!PyInt(10).gt(10.5));
-        assert!(!PyInt(10).gt(10.0));
-        assert!(PyInt(10).le(10.0));
-        assert!(PyInt(SAT).gt(1e30));
-        assert!(!PyInt(SAT).gt(f64::INFINITY));
-        assert!(!PyInt(1).gt(f64::NAN) && !PyInt(1).le(f64::NAN));
+        let i = PyInt::from_i64;
+        assert!(i(11).gt(10.5));
+        assert!(!i(10).gt(10.5));
+        assert!(!i(10).gt(10.0));
+        assert!(i(10).le(10.0));
+        assert!(i(-10).gt(-10.5));
+        assert!(!i(-11).gt(-10.5));
+        assert!(!i(1).gt(f64::INFINITY) && i(1).gt(f64::NEG_INFINITY));
+        assert!(!i(1).gt(f64::NAN) && !i(1).le(f64::NAN));
+        // Beyond 2^120 and 1e36 the comparison stays exact (Python: 10**40 <= 1e38 is False).
+        assert!(int("10000000000000000000000000000000000000000").gt(1e38));
+        assert!(int("99999999999999999999999999999999999999").gt(1e38));
+        // 1e38 is exactly 99999999999999997748809823456034029568.
+        assert!(!int("100000000000000000000000000000000000000").le(1e38));
+        assert!(int("99999999999999997748809823456034029568").le(1e38));
+        assert!(int("99999999999999997748809823456034029569").gt(1e38));
+        assert!(int("-100000000000000000000000000000000000000000").le(-1e40));
+        assert!(!int("-1").gt(0.0) && i(0).le(-0.0) && !i(0).gt(-0.0));
+        assert!(i(0).gt(-1e-300) && !i(-1).gt(-1e-300));
     }
 }

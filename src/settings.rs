@@ -153,11 +153,22 @@ fn boolean(key: &str, v: &Value) -> Result<bool> {
     }
 }
 
+/// A number of seconds as Python uses it against a float clock: `float(n)` of an int of
+/// any size (correctly rounded), a float as it is. Ints beyond a float's range are refused:
+/// the server's `now - leeway` would raise `OverflowError`.
 fn seconds(key: &str, v: &Value) -> Result<f64> {
-    match v {
-        Value::Int(Int::Small(i)) => Ok(*i as f64),
-        Value::Float(f) => Ok(*f),
-        _ => Err(bad(key, "a number of seconds")),
+    let f = match v {
+        Value::Int(i) => i.to_text().parse::<f64>().unwrap_or(f64::INFINITY),
+        Value::Float(f) => *f,
+        _ => return Err(bad(key, "a number of seconds")),
+    };
+    if f.is_finite() {
+        Ok(f)
+    } else {
+        Err(bad(
+            key,
+            "a number of seconds within a float's range (the server raises OverflowError)",
+        ))
     }
 }
 
@@ -310,6 +321,17 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_sized_seconds() {
+        let s = Settings::from_json(r#"{"EXPIRATION_LEEWAY": 100000000000000000000}"#).unwrap();
+        assert_eq!(s.expiration_leeway, 1e20);
+        let huge = format!(r#"{{"EXPIRATION_LEEWAY": 1{}}}"#, "0".repeat(400));
+        let e = Settings::from_json(&huge).unwrap_err();
+        assert!(e.message().contains("OverflowError"), "{e}");
+        let s = Settings::from_json(r#"{"EXPIRATION_LEEWAY": -1e38}"#).unwrap();
+        assert_eq!(s.expiration_leeway, -1e38);
+    }
 
     #[test]
     fn reads_django_dict() {

@@ -999,3 +999,28 @@ fn key_files_fail_per_token_as_on_the_server() {
         assert_eq!((kid, e.code(), e.detail()), (kid, code, DETAIL_KEY));
     }
 }
+
+#[test]
+fn huge_times_and_leeways_compare_exactly() {
+    // Python: exp <= now - leeway with an int exp and a float right side, exactly.
+    // With EXPIRATION_LEEWAY = -1e38: 10**40 <= now + 1e38 is False (valid), and
+    // 10**37 <= now + 1e38 is True (expired); iat > now - 1e38 unless iat is below -1e38.
+    // A Python-sized int leeway reads as float(n).
+    let v = with(r#""EXPIRATION_LEEWAY": -1e38"#);
+    let iat = r#""iat":-1000000000000000000000000000000000000000"#;
+    let t = rs(&format!(
+        r#"{iat},"exp":10000000000000000000000000000000000000000"#
+    ));
+    assert!(v.verify(t, NOW).is_ok());
+    let t = rs(&format!(
+        r#"{iat},"exp":10000000000000000000000000000000000000"#
+    ));
+    assert_eq!(err(&v, &t).code(), "expired");
+    assert_eq!(err(&v, &rs("")).code(), "immature");
+    let v = with(r#""EXPIRATION_LEEWAY": 100000000000000000000"#);
+    let t = rs(r#""exp":1"#);
+    assert!(
+        v.verify(t, NOW).is_ok(),
+        "a 1e20-second leeway keeps exp = 1 valid"
+    );
+}
