@@ -58,6 +58,7 @@ mod verifier;
 
 pub use crate::{
     cache::CachedVerifier,
+    clock::django_datetime,
     decoding::{dangerous, TokenData},
     errors::{
         Cause, Class, Error, Result, Segment, DETAIL_CONFIG, DETAIL_DECODE, DETAIL_EXPIRED,

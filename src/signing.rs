@@ -6,12 +6,13 @@ use alloc::borrow::ToOwned;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use sha2::{Sha256, Sha384, Sha512};
 
+pub use crate::clock::django_datetime;
+use crate::clock::floor;
 use crate::errors::{Error, Result};
 use crate::json::{self, Int, Value};
 use crate::jwa::Algorithm;
@@ -485,11 +486,6 @@ impl Issuer {
     }
 }
 
-fn floor(t: f64) -> f64 {
-    let i = t as i64;
-    (if (i as f64) > t { i - 1 } else { i }) as f64
-}
-
 fn one_or_many_value(v: &OneOrMany) -> Value {
     match v {
         OneOrMany::One(s) => Value::Str(s.clone()),
@@ -534,43 +530,3 @@ pub fn payload_json(p: &Payload) -> Result<String> {
     Ok(out)
 }
 
-/// `DjangoJSONEncoder` of a UTC datetime: `YYYY-MM-DDTHH:MM:SS[.mmm]Z`.
-pub fn django_datetime(t: f64) -> String {
-    let secs = floor(t) as i64;
-    let micros = (((t - floor(t)) * 1_000_000.0) as i64).clamp(0, 999_999);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let mut out = format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    );
-    if micros > 0 {
-        let _ = write!(out, ".{:03}", micros / 1000);
-    }
-    out.push('Z');
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn django_datetimes() {
-        assert_eq!(django_datetime(0.0), "1970-01-01T00:00:00Z");
-        assert_eq!(django_datetime(1_700_000_000.5), "2023-11-14T22:13:20.500Z");
-        assert_eq!(django_datetime(951_782_400.0), "2000-02-29T00:00:00Z");
-    }
-}

@@ -229,16 +229,10 @@ fn libm_trunc(f: f64) -> f64 {
     }
 }
 
-#[cfg(feature = "sign")]
+/// A `Date` outside the payload's time claims: the text `DjangoJSONEncoder` gives a
+/// datetime, in every build.
 fn date_text(secs: f64) -> String {
-    drf_sso_jwt::signing::django_datetime(secs)
-}
-
-#[cfg(not(feature = "sign"))]
-fn date_text(secs: f64) -> String {
-    // Same text without the signing module: ISO 8601 UTC as `Date.prototype.toISOString`.
-    let d = js_sys::Date::new(&JsValue::from_f64(secs * 1000.0));
-    d.to_iso_string().into()
+    drf_sso_jwt::django_datetime(secs)
 }
 
 /// Settings: the `REST_FRAMEWORK_SSO` dict as a JS object, or as JSON text.
