@@ -450,20 +450,7 @@ impl EcSigningKey {
 mod tests {
     use super::*;
 
-    /// The DER of a committed test key's first public (or private) block, read as the
-    /// server reads key files; `label` is the block's expected label.
-    fn block(pem: &str, label: &str) -> Vec<u8> {
-        use crate::pem::{first_private_key, first_public_key, PemRead};
-        let read = if label.contains("PUBLIC") {
-            first_public_key(pem.as_bytes())
-        } else {
-            first_private_key(pem.as_bytes())
-        };
-        match read {
-            PemRead::Der { label: l, der } if l.as_str() == label => der,
-            other => panic!("{label}: {other:?}"),
-        }
-    }
+    use crate::pem::test_block as block;
 
     /// A deterministic "random" source for tests (the nonce stays RFC 6979-safe anyway).
     struct Counter(u8);

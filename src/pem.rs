@@ -506,6 +506,21 @@ fn decode_standard(input: &[u8]) -> Result<Vec<u8>, B64Error> {
     Ok(out)
 }
 
+/// The DER of a test key file's first public (or private) block, read as the server reads
+/// key files; `label` is the block's expected label (tests of the key parsers).
+#[cfg(test)]
+pub(crate) fn test_block(pem: &str, label: &str) -> Vec<u8> {
+    let read = if label.contains("PUBLIC") {
+        first_public_key(pem.as_bytes())
+    } else {
+        first_private_key(pem.as_bytes())
+    };
+    match read {
+        PemRead::Der { label: l, der } if l.as_str() == label => der,
+        other => panic!("{label}: {other:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
