@@ -533,13 +533,14 @@ def sign_parity(args, oracle, profile_paths):
                 if not p["ok"] or r.get("ok") is not True:
                     if p["ok"] != r.get("ok"):
                         status, note = FAIL, "one side failed to sign"
+                # RS* and EdDSA are deterministic: the tokens must be byte-identical (so are the
+                # verdicts); PS* and ES* are randomised: the oracle must give both the same verdict.
+                elif alg.startswith("RS") or alg == "EdDSA":
+                    if p["token"] != r["token"]:
+                        status, note = FAIL, token_diff(p["token"], r["token"])
                 else:
                     pv, rv = oracle.verify(p["token"]), oracle.verify(r["token"])
-                    # RS* and EdDSA are deterministic: byte-identical tokens; PS* and ES* are
-                    # randomised: the oracle must give both tokens the same verdict.
-                    if (alg.startswith("RS") or alg == "EdDSA") and p["token"] != r["token"]:
-                        status, note = FAIL, token_diff(p["token"], r["token"])
-                    elif pv["ok"] != rv["ok"]:
+                    if pv["ok"] != rv["ok"]:
                         status, note = FAIL, f"oracle verdict python-signed {short(pv, 120)} vs rust-signed {short(rv, 120)}"
                     elif pv["ok"]:
                         d = strict_diff(pv["payload"], rv["payload"], "payload") or strict_diff(
