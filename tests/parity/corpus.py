@@ -9,9 +9,11 @@ A case is a dict:
             "authenticate" (input = raw Authorization header value, chars U+0000..U+00FF, or None)
   input     see mode
 
-Tokens are signed here with `cryptography` (RS*, HS*) and a seeded, hand-written
-EMSA-PSS encoder (PS*) so the corpus is byte-for-byte reproducible and can be malformed
-in any way.
+Tokens are signed here with `cryptography` (RS*, HS*, EdDSA, ES* with RFC 6979 nonces) and a
+seeded, hand-written EMSA-PSS encoder (PS*) so the corpus is byte-for-byte reproducible and
+can be malformed in any way. The key store under target/parity/keystore/ (build_keystore)
+holds copies of keys/, deterministic generated keys (gen-*), broken key files (kf-*) and PEM
+framing variants (pf-*).
 
 Run `python corpus.py [--out DIR]` to write DIR/corpus_cases.jsonl (no verdicts) and
 print per-category counts; run_parity.py adds the oracle verdicts.

@@ -9,8 +9,13 @@
 4. runs `drf-sso-jwt verify|authenticate --settings P --now T` once per (profile, now, mode) group;
 5. compares: same ok; both reject -> same DRF detail; both accept -> type-strict, key-order-strict
    header and payload equality.  Differences matching tests/parity/hardening.json are "documented";
-6. sign parity (unless --skip-sign): encode_jwt_token vs `drf-sso-jwt sign` for RS256/384/512
-   (byte-identical tokens) and PS256/384/512 (oracle must accept the Rust token with the same payload);
+   A server_error (HTTP 500) must be a rejection whose code fits its origin: key_unavailable when
+   the server failed reading or loading the key file, unsupported_algorithm for prepare_key's
+   TypeError; key_unavailable answers nothing else.  The CLI's start-up warnings must name
+   exactly the PUBLIC_KEYS files the server fails on (key_store_warnings);
+6. sign parity (unless --skip-sign): encode_jwt_token vs `drf-sso-jwt sign` for RS256/384/512 and
+   EdDSA (Ed25519, Ed448: byte-identical tokens), PS256/384/512 and ES256/384/512/521/256K (random
+   salt / nonce: the oracle must give the Rust token the Python token's verdict, same payload);
 7. prints a per-category table and ends with exactly "N passed, M failed"; exit 1 if M > 0.
 """
 
