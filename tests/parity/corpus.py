@@ -1442,7 +1442,7 @@ class Categories(Corpus):
     def _stem(file):
         return file[:-4] if file.lower().endswith(".pem") else file
 
-    def _matrix_sig(self, alg, signer, fits):
+    def _matrix_sig(self, alg, signer):
         """The most plausible signature of `alg` that `signer` can make (its own curve / key)."""
         from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
@@ -1505,7 +1505,7 @@ class Categories(Corpus):
             else:
                 cat = "keymatrix_ec"
             for alg in MATRIX_ALGS:
-                t = self._kt(alg, self._stem(file), signer, sig=self._matrix_sig(alg, signer, fits))
+                t = self._kt(alg, self._stem(file), signer, sig=self._matrix_sig(alg, signer))
                 self.add_profiles(cat, ["ec_store", "ec_store_nosig"], t)
                 if alg in ("RS256", "ES256", "EdDSA"):
                     self.add(cat, "ec_store_rsa_algs", t)
@@ -1540,16 +1540,18 @@ class Categories(Corpus):
                     out["r_plus_n"] = j(r + n, s)
                 if s + n < 1 << (8 * size):
                     out["s_plus_n"] = j(r, s + n)
-                if n - s < 1 << (8 * size - 8) or s < 1 << (8 * size - 8):
-                    pass
                 out["other_hash"] = ec_sign_raw(key, {"ES256": "ES384", "ES256K": "ES384"}.get(alg, "ES256"), msg)
                 return out
 
+            # each form over its own payload (r + n / s + n only where they fit the field)
             for name in ["valid", "high_s", "der", "r_zero", "s_zero", "r_eq_n", "s_eq_n", "zeros", "ones", "swapped",
                          "short", "long", "padded_halves", "empty", "half", "doubled", "bitflip_r", "bitflip_s",
                          "r_plus_n", "s_plus_n", "other_hash"]:
-                got = {}
-                t = self._kt(alg, file, signer, sig=lambda m, name=name: got.setdefault("v", forms(m)).get(name, b"\x01"))
+                hs, ps = b64(jdump(self.header(alg=alg, kid=file))), b64(jdump(self.auth_payload()))
+                sig = forms(f"{hs}.{ps}".encode()).get(name)
+                if sig is None:
+                    continue
+                t = f"{hs}.{ps}.{b64(sig)}"
                 self.add("ec_signature_forms", "ec_store", t)
                 if name in ("valid", "high_s", "der"):
                     self.add("ec_signature_forms", "ec_store_nosig", t)
@@ -1592,9 +1594,11 @@ class Categories(Corpus):
 
             for name in ["valid", "s_plus_l", "s_plus_2l", "s_eq_l", "s_zero", "bitflip_r", "bitflip_s", "short",
                          "long", "empty", "zeros", "swapped", "s_top_bit", "ed448_length", "ed25519_length"]:
-                got = {}
-                t = self._kt("EdDSA", file, signer,
-                             sig=lambda m, name=name: got.setdefault("v", forms(m)).get(name, b"\x01"))
+                hs, ps = b64(jdump(self.header(alg="EdDSA", kid=file))), b64(jdump(self.auth_payload()))
+                sig = forms(f"{hs}.{ps}".encode()).get(name)
+                if sig is None:
+                    continue
+                t = f"{hs}.{ps}.{b64(sig)}"
                 self.add("ed_signature_forms", "ec_store", t)
                 if name in ("valid", "s_plus_l"):
                     self.add("ed_signature_forms", "ec_store_nosig", t)
