@@ -754,12 +754,18 @@ impl KeyStore {
                 ))
                 .header_param("kid"),
             )),
-            _ => Err(Error::UnknownKey(
-                Cause::new(format!(
-                    "No public key found for issuer={issuer:?} key_id={kid:?}"
+            // f"No public key found for {issuer=} {key_id=}": Python reprs.
+            _ => {
+                let repr = |s: &str| json::py_repr(&Value::Str(s.into()));
+                let kid = kid.map_or_else(|| "None".into(), repr);
+                Err(Error::UnknownKey(
+                    Cause::new(format!(
+                        "No public key found for issuer={} key_id={kid}",
+                        repr(issuer)
+                    ))
+                    .header_param("kid"),
                 ))
-                .header_param("kid"),
-            )),
+            }
         }
     }
 

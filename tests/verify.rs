@@ -394,7 +394,32 @@ fn step3_key_selection() {
         &sign(r#"{"alg":"RS256"}"#, &p, Algorithm::RS256, K2020),
     );
     assert_eq!((e.code(), e.detail()), ("unknown_key", DETAIL_KEY));
-    assert!(e.message().starts_with("No public key found"));
+    // keys.py's f"{issuer=} {key_id=}": Python reprs of the str(iss) and str(kid) it used.
+    assert_eq!(
+        e.message(),
+        "No public key found for issuer='myapp' key_id=None"
+    );
+    let e = err(
+        &v2,
+        &sign(r#"{"alg":"RS256","kid":"p"}"#, &p, Algorithm::RS256, K2020),
+    );
+    assert_eq!(
+        e.message(),
+        "No public key found for issuer='myapp' key_id='p'"
+    );
+    let e = err(
+        &v2,
+        &sign(
+            r#"{"alg":"RS256","kid":"p.pem"}"#,
+            &p,
+            Algorithm::RS256,
+            K2020,
+        ),
+    );
+    assert_eq!(
+        e.message(),
+        "No public key found for issuer='myapp' key_id='p.pem'"
+    );
 }
 
 #[test]

@@ -9,9 +9,11 @@ A case is a dict:
             "authenticate" (input = raw Authorization header value, chars U+0000..U+00FF, or None)
   input     see mode
 
-Tokens are signed here with `cryptography` (RS*, HS*) and a seeded, hand-written
-EMSA-PSS encoder (PS*) so the corpus is byte-for-byte reproducible and can be malformed
-in any way.
+Tokens are signed here with `cryptography` (RS*, HS*, EdDSA, ES* with RFC 6979 nonces) and a
+seeded, hand-written EMSA-PSS encoder (PS*) so the corpus is byte-for-byte reproducible and
+can be malformed in any way. The key store under target/parity/keystore/ (build_keystore)
+holds copies of keys/, deterministic generated keys (gen-*), broken key files (kf-*) and PEM
+framing variants (pf-*).
 
 Run `python corpus.py [--out DIR]` to write DIR/corpus_cases.jsonl (no verdicts) and
 print per-category counts; run_parity.py adds the oracle verdicts.
@@ -122,10 +124,145 @@ PROFILES["keystore_privonly"] = _profile(
 PROFILES["bearer"] = _profile(AUTHENTICATE_HEADER="Bearer")
 PROFILES["abs_keystore_root"] = _profile(KEY_STORE_ROOT="@keys_abs")
 
+# ---- EC / EdDSA key stores, mixed stores, per-token key failures (issue 13) -------------
+# Every key file the server can load (and some it cannot), copied or generated into
+# target/parity/keystore/ by build_keystore(). (file, signing key, what it fits): the signing
+# key names an entry of PRIV (None: no private key to sign with); "fits" is the alg family
+# the server verifies with it (an ES* alg, "EdDSA", "RSA") or None (no alg can use it).
+EC_STORE_FILES = [
+    ("test-only-ec-p256.pem", "test-only-ec-p256", "ES256"),             # PKCS#8 + SPKI (named curve)
+    ("test-only-ec-p256-sec1.pem", "test-only-ec-p256", "ES256"),        # SEC1 + compressed point
+    ("test-only-ec-p256-explicit.pem", "test-only-ec-p256", "ES256"),    # explicit parameters
+    ("test-only-ec-p384.pem", "test-only-ec-p384", "ES384"),
+    ("test-only-ec-p384-sec1.pem", "test-only-ec-p384", "ES384"),
+    ("test-only-ec-p384-explicit.pem", "test-only-ec-p384", "ES384"),
+    ("test-only-ec-p521.pem", "test-only-ec-p521", "ES512"),
+    ("test-only-ec-p521-sec1.pem", "test-only-ec-p521", "ES512"),
+    ("test-only-ec-p521-explicit.pem", "test-only-ec-p521", "ES512"),
+    ("test-only-ec-secp256k1.pem", "test-only-ec-secp256k1", "ES256K"),
+    ("test-only-ec-secp256k1-sec1.pem", "test-only-ec-secp256k1", "ES256K"),
+    ("test-only-ec-secp256k1-explicit.pem", "test-only-ec-secp256k1", "ES256K"),  # the server refuses it
+    ("test-only-ed25519.pem", "test-only-ed25519", "EdDSA"),
+    ("test-only-ed448.pem", "test-only-ed448", "EdDSA"),
+    ("test-only-rsa-pss.pem", "test-only-rsa-pss", "RSA"),               # id-RSASSA-PSS SPKI
+    ("test-only-rsa-e2p33.pem", "test-only-rsa-e2p33", "RSA"),           # e = 2^33 + 1
+    ("myapp-20200410.pem", "myapp-20200410", "RSA"),
+    ("test-only-ec-p224.pem", "test-only-ec-p224", None),                # loaded, no ES* curve
+    ("gen-ec-brainpoolp256r1.pem", "gen-ec-brainpoolp256r1", None),
+    ("test-only-x25519.pem", None, None),
+    ("gen-x448.pem", None, None),
+    ("test-only-dsa.pem", "test-only-dsa", None),
+    ("gen-ec-p256-privonly.pem", "test-only-ec-p256", "ES256"),          # no public block
+    ("gen-ed25519-pubonly.pem", "test-only-ed25519", "EdDSA"),           # public block only
+    ("gen-ec-p384-pub-first.pem", "test-only-ec-p384", "ES384"),         # public block first
+    ("gen-ec-then-rsa.pem", "test-only-ec-p256", "ES256"),               # first public block EC, then RSA
+]
+EC_ALGS = ["ES256", "ES384", "ES512", "ES521", "ES256K", "EdDSA"]
+# Every alg name the matrix tries on every key: PyJWT's EC/OKP/RSA/HMAC/none ones, plus names
+# PyJWT does not have (Ed25519, ES224: "Algorithm not supported" once allowed).
+MATRIX_ALGS = EC_ALGS + ["RS256", "PS384", "HS256", "none", "Ed25519", "ES224"]
+_ec_keys = OrderedDict([("myapp", [f for f, _, _ in EC_STORE_FILES]), ("otherapp", "otherapp-2024.pem")])
+PROFILES["ec_store"] = _profile(KEY_STORE_ROOT="@keystore", PUBLIC_KEYS=_ec_keys,
+                                DECODE_ALGORITHMS=MATRIX_ALGS + ["RS384", "RS512", "PS256", "PS512"])
+PROFILES["ec_store_nosig"] = _profile(KEY_STORE_ROOT="@keystore", PUBLIC_KEYS=_ec_keys, VERIFY_SIGNATURE=False,
+                                      DECODE_ALGORITHMS=MATRIX_ALGS)
+PROFILES["ec_store_rsa_algs"] = _profile(KEY_STORE_ROOT="@keystore", PUBLIC_KEYS=_ec_keys,
+                                         DECODE_ALGORITHMS=["RS256", "PS256"])
+PROFILES["ec_store_es521_only"] = _profile(KEY_STORE_ROOT="@keystore", PUBLIC_KEYS=_ec_keys,
+                                           DECODE_ALGORITHMS=["ES521"])
+# DECODE_ALGORITHMS unset: [ENCODE_ALGORITHM]
+PROFILES["ec_encode_es256"] = _profile(KEY_STORE_ROOT="@keystore", PUBLIC_KEYS=_ec_keys,
+                                       ENCODE_ALGORITHM="ES256", DECODE_ALGORITHMS=_DEL)
+PROFILES["ec_encode_eddsa"] = _profile(KEY_STORE_ROOT="@keystore", PUBLIC_KEYS=_ec_keys,
+                                       ENCODE_ALGORITHM="EdDSA", DECODE_ALGORITHMS=None)
+# RSA and EC issuers side by side.
+MIXED_ISSUERS = ["myapp", "otherapp", "ecapp", "edapp", "k1app"]
+PROFILES["mixed_issuers"] = _profile(
+    KEY_STORE_ROOT="@keystore", ACCEPTED_ISSUERS=MIXED_ISSUERS,
+    DECODE_ALGORITHMS=["RS256", "PS256", "ES256", "ES384", "EdDSA", "ES256K"],
+    PUBLIC_KEYS=OrderedDict([("myapp", ["myapp-20200410.pem", "myapp-20180101.pem"]),
+                             ("otherapp", "otherapp-2024.pem"),
+                             ("ecapp", ["test-only-ec-p256.pem", "test-only-ec-p384-sec1.pem"]),
+                             ("edapp", "test-only-ed25519.pem"),
+                             ("k1app", ["test-only-ec-secp256k1-sec1.pem"])]))
+# RSA -> EC rotation within one issuer's list (kid selects; no kid = the first file).
+_ROT_ALGS = ["RS256", "PS256", "ES256", "ES384", "EdDSA"]
+PROFILES["rotation_to_ec"] = _profile(
+    KEY_STORE_ROOT="@keystore", DECODE_ALGORITHMS=_ROT_ALGS,
+    PUBLIC_KEYS=OrderedDict([("myapp", ["test-only-ec-p256.pem", "myapp-20200410.pem", "myapp-20180101.pem"]),
+                             ("otherapp", "otherapp-2024.pem")]))
+PROFILES["rotation_from_rsa"] = _profile(
+    KEY_STORE_ROOT="@keystore", DECODE_ALGORITHMS=_ROT_ALGS,
+    PUBLIC_KEYS=OrderedDict([("myapp", ["myapp-20200410.pem", "test-only-ec-p384.pem", "test-only-ed25519.pem"]),
+                             ("otherapp", "otherapp-2024.pem")]))
+# DECODE_ALGORITHMS lists mixing families over the RSA key store.
+PROFILES["algs_ec_ed_only"] = _profile(DECODE_ALGORITHMS=["ES256", "ES384", "EdDSA"])
+PROFILES["algs_every_family"] = _profile(DECODE_ALGORITHMS=["EdDSA", "ES256", "RS256", "HS256", "PS256", "ES512"])
+
+# Per-token key failures: one issuer's list holding good files and every way a file can be
+# broken (built by build_keystore; RSA keys only, so the RSA-only wasm build runs them too).
+KEY_FILE_CASES = [  # (file, signing key)
+    ("kf-current.pem", "myapp-20200410"),
+    ("kf-retired.pem", "myapp-20180101"),
+    ("kf-missing.pem", "myapp-20200410"),         # not there
+    ("kf-dir.pem", "myapp-20200410"),             # a directory
+    ("kf-loop.pem", "myapp-20200410"),            # a symlink to itself (ELOOP)
+    ("kf-dangling.pem", "myapp-20200410"),        # a symlink to a missing file
+    ("kf-empty.pem", "myapp-20200410"),           # 0 bytes
+    ("kf-truncated-end.pem", "myapp-20180101"),   # cut inside the public block: END gone
+    ("kf-truncated-body.pem", "myapp-20180101"),  # a base64 line of the public block dropped
+    ("kf-badb64.pem", "myapp-20180101"),          # a character outside base64 in the body
+    ("kf-garbage-der.pem", "myapp-20180101"),     # valid base64, not DER
+    ("kf-jwk.json", "myapp-20180101"),            # a JWK JSON file of the right key
+    ("kf-cert.pem", "myapp-20180101"),            # a certificate only
+    ("kf-unknown-oid.pem", "myapp-20180101"),     # SPKI of an algorithm cryptography lacks
+    ("kf-dsa.pem", "test-only-dsa"),              # loads; no RS*/PS* can use it
+    ("kf-rsa-public.pem", "myapp-20180101"),      # RSA PUBLIC KEY (PKCS#1) block
+    ("kf-privonly.pem", "myapp-20200410"),        # private key only
+    # PEM framing variants at the token level (framing itself: pem_cases.py)
+    ("pf-comment.pem", "myapp-20180101"),         # Comment: header + blank line in the block
+    ("pf-comment-noblank.pem", "myapp-20180101"), # the header without the blank line
+    ("pf-crlf.pem", "myapp-20180101"),            # CRLF line ends
+    ("pf-latin1.pem", "myapp-20180101"),          # a Latin-1 byte outside the block
+    ("pf-latin1-inside.pem", "myapp-20180101"),   # ... and one in a header inside it
+    ("pf-bom.pem", "myapp-20180101"),             # UTF-8 BOM first
+    ("pf-blank-in-body.pem", "myapp-20180101"),   # a blank line in the base64
+    ("pf-first-bad.pem", "myapp-20180101"),       # first public block unloadable, then a good one
+    ("pf-first-other.pem", "myapp-20180101"),     # first public block another RSA key, then the right one
+]
+KEY_FILE_ISSUERS = ["myapp", "otherapp", "emptyname", "legacy", "brokenfirst"]
+_kf_keys = OrderedDict([("myapp", [f for f, _ in KEY_FILE_CASES]),
+                        ("otherapp", ["otherapp-2024.pem", "kf-missing-other.pem"]),
+                        ("emptyname", ["", "kf-current.pem"]),   # "" first: no kid selects it
+                        ("legacy", ""),                          # an issuer with an empty value
+                        ("brokenfirst", ["kf-missing.pem", "kf-current.pem"])])
+PROFILES["key_files"] = _profile(KEY_STORE_ROOT="@keystore", ACCEPTED_ISSUERS=KEY_FILE_ISSUERS, PUBLIC_KEYS=_kf_keys)
+PROFILES["key_files_nosig"] = _profile(KEY_STORE_ROOT="@keystore", ACCEPTED_ISSUERS=KEY_FILE_ISSUERS,
+                                       PUBLIC_KEYS=_kf_keys, VERIFY_SIGNATURE=False)
+PROFILES["key_files_any_issuer"] = _profile(KEY_STORE_ROOT="@keystore", ACCEPTED_ISSUERS=None,
+                                            PUBLIC_KEYS=_kf_keys, DECODE_ALGORITHMS=["RS256", "PS256", "ES256"])
+
 # sign-parity profiles
 SIGN_PROFILES = OrderedDict()
 for _alg in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"):
     SIGN_PROFILES["sign_" + _alg.lower()] = _profile(ENCODE_ALGORITHM=_alg, DECODE_ALGORITHMS=_DEL)
+# EC / EdDSA signing: (profile, ENCODE_ALGORITHM, myapp's file, otherapp's file). Each file
+# signs with its private block and verifies with its public block, in keys/.
+EC_SIGN = [
+    ("sign_es256", "ES256", "test-only-ec-p256.pem", "test-only-ec-p256-explicit.pem"),
+    ("sign_es384", "ES384", "test-only-ec-p384.pem", "test-only-ec-p384-sec1.pem"),
+    ("sign_es512", "ES512", "test-only-ec-p521.pem", "test-only-ec-p521-sec1.pem"),
+    ("sign_es521", "ES521", "test-only-ec-p521-explicit.pem", "test-only-ec-p521.pem"),
+    ("sign_es256k", "ES256K", "test-only-ec-secp256k1.pem", "test-only-ec-secp256k1-sec1.pem"),
+    ("sign_eddsa_ed25519", "EdDSA", "test-only-ed25519.pem", "test-only-ed448.pem"),
+    ("sign_eddsa_ed448", "EdDSA", "test-only-ed448.pem", "test-only-ed25519.pem"),
+    # a key that does not fit ENCODE_ALGORITHM: both sides must refuse to sign
+    ("sign_es256_p384_key", "ES256", "test-only-ec-p384.pem", "myapp-20200410.pem"),
+]
+for _name, _alg, _mine, _other in EC_SIGN:
+    SIGN_PROFILES[_name] = _profile(ENCODE_ALGORITHM=_alg, DECODE_ALGORITHMS=_DEL,
+                                    PUBLIC_KEYS=OrderedDict([("myapp", [_mine]), ("otherapp", [_other])]),
+                                    PRIVATE_KEYS=OrderedDict([("myapp", _mine), ("otherapp", _other)]))
 
 
 def write_profiles(out_dir: str) -> dict:
@@ -134,6 +271,7 @@ def write_profiles(out_dir: str) -> dict:
     os.makedirs(prof_dir, exist_ok=True)
     keystore = build_keystore(out_dir)
     paths = {}
+    families = {}
     for name, prof in list(PROFILES.items()) + list(SIGN_PROFILES.items()):
         data = json.loads(json.dumps(prof), object_pairs_hook=OrderedDict)
         root = data.get("KEY_STORE_ROOT")
@@ -148,7 +286,43 @@ def write_profiles(out_dir: str) -> dict:
             json.dump(data, fh, indent=2, ensure_ascii=False)
             fh.write("\n")
         paths[name] = path
+        families[name] = key_families(data, prof_dir)
+    # Which key families each profile's files hold (wasm_check.mjs: a build without EC/Ed may
+    # refuse exactly the profiles that need them).
+    with open(os.path.join(out_dir, "profile_families.json"), "w", encoding="utf-8") as fh:
+        json.dump(families, fh, indent=1, sort_keys=True)
     return paths
+
+
+def key_families(settings: dict, base_dir: str) -> list:
+    """The families of the public keys a settings profile's PUBLIC_KEYS files hold, as the
+    server loads them: rsa, ec (an ES* curve), okp (Ed25519/Ed448), other (a key no alg can
+    use), none (no key: missing, unloadable, no public block)."""
+    import pem
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    root = settings.get("KEY_STORE_ROOT") or "."
+    root = root if os.path.isabs(root) else os.path.join(base_dir, root)
+    out = set()
+    for value in (settings.get("PUBLIC_KEYS") or {}).values():
+        for name in ([value] if isinstance(value, str) else list(value)) if value else []:
+            try:
+                with open(os.path.join(root, name), "rb") as fh:
+                    objs = pem.parse(fh.read())
+                block = next(o.as_bytes() for o in objs if isinstance(o, pem.PublicKey))
+                key = serialization.load_pem_public_key(block)
+            except Exception:  # noqa: BLE001
+                out.add("none")
+                continue
+            if isinstance(key, rsa.RSAPublicKey):
+                out.add("rsa")
+            elif isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name in EC_ORDER:
+                out.add("ec")
+            elif isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+                out.add("okp")
+            else:
+                out.add("other")
+    return sorted(out)
 
 
 def build_keystore(out_dir: str) -> str:
@@ -163,7 +337,135 @@ def build_keystore(out_dir: str) -> str:
     end = text.index("-----END PRIVATE KEY-----") + len("-----END PRIVATE KEY-----")
     with open(os.path.join(ks, "privonly.pem"), "w", encoding="ascii") as fh:
         fh.write(text[start:end] + "\n")
+    _build_key_files(ks)
     return ks
+
+
+def _pem_block(data: bytes, label: str) -> bytes:
+    """The first `label` PEM block of data, BEGIN line to END line plus a line feed."""
+    begin, end = f"-----BEGIN {label}-----".encode(), f"-----END {label}-----".encode()
+    i = data.index(begin)
+    return data[i:data.index(end, i) + len(end)] + b"\n"
+
+
+def _pem_wrap(label: str, der: bytes) -> bytes:
+    body = base64.b64encode(der).decode()
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return ("\n".join([f"-----BEGIN {label}-----"] + lines + [f"-----END {label}-----"]) + "\n").encode()
+
+
+def _write(path: str, data: bytes) -> None:
+    _remove(path)
+    with open(path, "wb") as fh:
+        fh.write(data)
+
+
+def _remove(path: str) -> None:
+    if os.path.islink(path) or os.path.isfile(path):
+        os.remove(path)
+    elif os.path.isdir(path):
+        shutil.rmtree(path)
+
+
+def _gen_private(name: str):
+    """Deterministic keys of types keys/ has no file for."""
+    from cryptography.hazmat.primitives.asymmetric import ec, x448
+
+    seed = hashlib.sha512(f"drf-sso-jwt parity {name}".encode()).digest()
+    if name == "gen-x448":
+        return x448.X448PrivateKey.from_private_bytes(seed[:56])
+    if name == "gen-ec-brainpoolp256r1":
+        return ec.derive_private_key(int.from_bytes(seed[:32], "big") >> 2, ec.BrainpoolP256R1())
+    raise KeyError(name)
+
+
+def _pkcs8_and_spki(key) -> bytes:
+    priv = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+    pub = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+    return priv + pub
+
+
+def _self_signed_cert(key) -> bytes:
+    """A certificate for `key` (RSA, so deterministic): what a key folder sometimes holds instead."""
+    import datetime as _dt
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "myapp-20180101")])
+    t0 = _dt.datetime(2018, 1, 1, tzinfo=_dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(20180101).not_valid_before(t0).not_valid_after(t0 + _dt.timedelta(days=3650))
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _build_key_files(ks: str) -> None:
+    """The EC/Ed store, the mixed stores and the key-file failures of issue 13 (see the
+    profiles above): copies of keys/, deterministic generated keys, and broken files."""
+    for name in sorted(os.listdir(KEYS_DIR)):
+        if name.endswith(".pem"):
+            shutil.copyfile(os.path.join(KEYS_DIR, name), os.path.join(ks, name))
+    for name in ("gen-x448", "gen-ec-brainpoolp256r1"):
+        _write(os.path.join(ks, name + ".pem"), _pkcs8_and_spki(_gen_private(name)))
+    p256 = open(os.path.join(KEYS_DIR, "test-only-ec-p256.pem"), "rb").read()
+    p384 = open(os.path.join(KEYS_DIR, "test-only-ec-p384.pem"), "rb").read()
+    ed = open(os.path.join(KEYS_DIR, "test-only-ed25519.pem"), "rb").read()
+    rsa20 = open(os.path.join(KEYS_DIR, "myapp-20200410.pem"), "rb").read()
+    rsa18 = open(os.path.join(KEYS_DIR, "myapp-20180101.pem"), "rb").read()
+    _write(os.path.join(ks, "gen-ec-p256-privonly.pem"), _pem_block(p256, "PRIVATE KEY"))
+    _write(os.path.join(ks, "gen-ed25519-pubonly.pem"), _pem_block(ed, "PUBLIC KEY"))
+    _write(os.path.join(ks, "gen-ec-p384-pub-first.pem"), _pem_block(p384, "PUBLIC KEY") + _pem_block(p384, "PRIVATE KEY"))
+    _write(os.path.join(ks, "gen-ec-then-rsa.pem"), _pem_block(p256, "PUBLIC KEY") + _pem_block(rsa20, "PUBLIC KEY"))
+
+    # ---- key-file failures (kf-*) ----
+    j = lambda n: os.path.join(ks, n)  # noqa: E731
+    _write(j("kf-current.pem"), rsa20)
+    _write(j("kf-retired.pem"), rsa18)
+    for n in ("kf-missing.pem", "kf-missing-other.pem", "kf-nowhere.pem"):
+        _remove(j(n))
+    _remove(j("kf-dir.pem"))
+    os.makedirs(j("kf-dir.pem"))
+    for n, target in (("kf-loop.pem", "kf-loop.pem"), ("kf-dangling.pem", "kf-nowhere.pem")):
+        _remove(j(n))
+        os.symlink(target, j(n))
+    _write(j("kf-empty.pem"), b"")
+    pub18 = _pem_block(rsa18, "PUBLIC KEY")
+    priv18 = rsa18[:rsa18.index(b"-----BEGIN PUBLIC KEY-----")]
+    _write(j("kf-truncated-end.pem"), priv18 + pub18[:200])
+    lines = pub18.split(b"\n")
+    _write(j("kf-truncated-body.pem"), priv18 + b"\n".join(lines[:3] + lines[4:]))
+    bad = bytearray(pub18)
+    bad[len(b"-----BEGIN PUBLIC KEY-----\n") + 70] = ord("!")
+    bad_pub = bytes(bad)
+    _write(j("kf-badb64.pem"), priv18 + bad_pub)
+    _write(j("kf-garbage-der.pem"), _pem_wrap("PUBLIC KEY", hashlib.sha512(b"garbage").digest() * 4))
+    nums = PRIV["myapp-20180101"].public_key().public_numbers()
+    jwk = OrderedDict([("kty", "RSA"), ("kid", "kf-jwk"), ("use", "sig"), ("alg", "RS256"),
+                       ("n", b64(nums.n.to_bytes((nums.n.bit_length() + 7) // 8, "big"))),
+                       ("e", b64(nums.e.to_bytes(3, "big")))])
+    _write(j("kf-jwk.json"), (json.dumps(jwk, indent=2) + "\n").encode())
+    _write(j("kf-cert.pem"), _self_signed_cert(PRIV["myapp-20180101"]))
+    # SEQUENCE { SEQUENCE { OID 1.2.3.4.5 }, BIT STRING 00 01 02 03 04 }
+    _write(j("kf-unknown-oid.pem"), _pem_wrap("PUBLIC KEY", bytes.fromhex("300f3006" "06042a030405" "030500" "01020304")))
+    shutil.copyfile(os.path.join(KEYS_DIR, "test-only-dsa.pem"), j("kf-dsa.pem"))
+    _write(j("kf-rsa-public.pem"), PRIV["myapp-20180101"].public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.PKCS1))
+    _write(j("kf-privonly.pem"), _pem_block(rsa20, "PRIVATE KEY"))
+
+    # ---- PEM framing at the token level (pf-*) ----
+    begin = b"-----BEGIN PUBLIC KEY-----\n"
+    body18 = pub18[len(begin):]
+    _write(j("pf-comment.pem"), priv18 + begin + b"Comment: rotated 2018-01-01\n\n" + body18)
+    _write(j("pf-comment-noblank.pem"), priv18 + begin + b"Comment: rotated 2018-01-01\n" + body18)
+    _write(j("pf-crlf.pem"), rsa18.replace(b"\n", b"\r\n"))
+    _write(j("pf-latin1.pem"), b"# cl\xe9 de 2018 (Latin-1)\n" + rsa18)
+    _write(j("pf-latin1-inside.pem"), priv18 + begin + b"Comment: cl\xe9 2018\n\n" + body18)
+    _write(j("pf-bom.pem"), b"\xef\xbb\xbf" + rsa18)
+    _write(j("pf-blank-in-body.pem"), priv18 + b"\n".join(lines[:3] + [b""] + lines[3:]))
+    _write(j("pf-first-bad.pem"), bad_pub + pub18)
+    _write(j("pf-first-other.pem"), _pem_block(rsa20, "PUBLIC KEY") + pub18)
 
 
 # ----------------------------------------------------------------------------------------
@@ -181,6 +483,22 @@ for _n in KEY_NAMES:
     if _pb < 0:
         _pb = _data.index(b"-----BEGIN PRIVATE KEY-----")
     PRIV[_n] = serialization.load_pem_private_key(_data[_pb:_b] if _pb < _b else _data[_pb:], password=None)
+# The EC, Ed, DSA and odd RSA test keys (issue 13), by file stem; the -sec1 / -explicit files
+# hold the same keys as their base file. Generated keys (gen-*) as build_keystore writes them.
+for _f in sorted(os.listdir(KEYS_DIR)):
+    _stem = _f[:-4]
+    if not _f.startswith("test-only-") or _stem in PRIV or "-sec1" in _f or "-explicit" in _f or _f == "test-only-x25519.pem":
+        continue
+    _data = open(os.path.join(KEYS_DIR, _f), "rb").read()
+    _blocks = [b for b in (b"PRIVATE KEY", b"RSA PRIVATE KEY", b"EC PRIVATE KEY") if b"-----BEGIN " + b + b"-----" in _data]
+    _blk = _pem_block(_data, _blocks[0].decode())
+    PRIV[_stem] = serialization.load_pem_private_key(_blk, password=None)
+PRIV["gen-ec-brainpoolp256r1"] = _gen_private("gen-ec-brainpoolp256r1")
+# kids of the RSA keys whose exponent the `rsa` crate refuses (over 2^33 - 1): the harness's
+# `--signature-check rsa-crate` cross-check cannot verify with them (OpenSSL can).
+RSA_CRATE_EXPONENT_LIMIT_KIDS = {
+    n for n, k in PRIV.items() if hasattr(k, "private_numbers") and hasattr(k.private_numbers(), "public_numbers")
+    and getattr(k.private_numbers().public_numbers, "e", 0) > 2 ** 33 - 1}
 
 _HASHES = {"256": (hashes.SHA256, hashlib.sha256), "384": (hashes.SHA384, hashlib.sha384),
            "512": (hashes.SHA512, hashlib.sha512)}
@@ -224,20 +542,60 @@ def pss_sign(key, msg: bytes, bits: str, salt: bytes) -> bytes:
     return s.to_bytes((mod_bits + 7) // 8, "big")
 
 
+# ES* hashes (PyJWT's table: ES512 and ES521 both SHA-512 on P-521) and the group orders.
+ES_HASH = {"ES256": hashes.SHA256, "ES256K": hashes.SHA256, "ES384": hashes.SHA384, "ES512": hashes.SHA512,
+           "ES521": hashes.SHA512}
+EC_ORDER = {
+    "secp256r1": 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
+    "secp384r1": int("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973", 16),
+    "secp521r1": int("01FF" + "FFFFFFFF" * 7 + "FFFFFFFA"
+                     "51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409", 16),
+    "secp256k1": 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141,
+}
+ED_ORDER = {"ed25519": 2 ** 252 + 27742317777372353535851937790883648493,
+            "ed448": 2 ** 446 - 13818066809895115352007386748515426880336692474882178609894547503885}
+
+
+def ec_field_bytes(key) -> int:
+    return (key.curve.key_size + 7) // 8
+
+
+def ec_sign_raw(key, alg: str, msg: bytes) -> bytes:
+    """PyJWT's ES* signature (raw r||s), with an RFC 6979 nonce so the corpus is reproducible."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    r, s = decode_dss_signature(key.sign(msg, ec.ECDSA(ES_HASH[alg](), deterministic_signing=True)))
+    n = ec_field_bytes(key)
+    return r.to_bytes(n, "big") + s.to_bytes(n, "big")
+
+
 class Signer:
     def __init__(self, rng: random.Random):
         self.rng = rng
 
     def sign(self, alg: str, key_name: str, msg: bytes, salt: bytes | None = None) -> bytes:
+        """A signature as PyJWT makes it with key_name's private key; b"" when the key cannot make one."""
+        from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+        key = PRIV.get(key_name)
         if alg in ("RS256", "RS384", "RS512"):
-            return PRIV[key_name].sign(msg, padding.PKCS1v15(), _HASHES[alg[2:]][0]())
+            if not isinstance(key, rsa.RSAPrivateKey):
+                return b""
+            return key.sign(msg, padding.PKCS1v15(), _HASHES[alg[2:]][0]())
         if alg in ("PS256", "PS384", "PS512"):
+            if not isinstance(key, rsa.RSAPrivateKey):
+                return b""
             hlen = _HASHES[alg[2:]][1]().digest_size
             if salt is None:
                 salt = bytes(self.rng.getrandbits(8) for _ in range(hlen))
-            return pss_sign(PRIV[key_name], msg, alg[2:], salt)
+            return pss_sign(key, msg, alg[2:], salt)
         if alg in ("HS256", "HS384", "HS512"):
-            return hmac.new(PUB_PEM[key_name], msg, _HASHES[alg[2:]][1]).digest()
+            return hmac.new(PUB_PEM.get(key_name, b""), msg, _HASHES[alg[2:]][1]).digest()
+        if alg in ES_HASH and isinstance(key, ec.EllipticCurvePrivateKey):
+            return ec_sign_raw(key, alg, msg)  # on the key's own curve, whatever alg names
+        if alg == "EdDSA" and isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+            return key.sign(msg)
         return b""
 
 
@@ -362,8 +720,11 @@ class Corpus:
 
     # -- generation ---------------------------------------------------------------------
     def generate(self):
-        for name in sorted(n for n in dir(self) if n.startswith("cat_")):
-            getattr(self, name)()
+        # cat_* first, then the key-store categories (kcat_*), so that adding the latter left
+        # the tokens of the former as they were.
+        for prefix in ("cat_", "kcat_"):
+            for name in sorted(n for n in dir(self) if n.startswith(prefix)):
+                getattr(self, name)()
         return self.cases
 
 
@@ -1054,6 +1415,303 @@ class Categories(Corpus):
         for t in [self.token(self.auth_payload(exp=NOW - 1)), self.token(self.auth_payload(iss=5)),
                   self.token(self.auth_payload(), self.header(kid="zzz")), "a.b.c"]:
             self.add("authenticate_mode_tokens", "default", f"JWT {t}", mode="authenticate")
+
+    # ---- EC / EdDSA key stores, mixed stores, key-file failures (issue 13) ------------------
+    # Run after every cat_* method (see generate), with their own random streams, so the
+    # older categories keep their tokens.
+    def _kt(self, alg, kid, signer, payload=None, sig=None, **hextra):
+        """A token with header {alg, kid (or none), typ} signed by `signer` (PRIV name) as PyJWT
+        signs `alg`, or carrying the raw signature `sig`."""
+        header = self.header(alg=alg, kid=kid, **hextra)
+        hs, ps = b64(jdump(header)), b64(jdump(payload if payload is not None else self.auth_payload()))
+        if sig is None:
+            sig = self.signer.sign(alg, signer, f"{hs}.{ps}".encode()) if isinstance(alg, str) else b""
+        elif callable(sig):
+            sig = sig(f"{hs}.{ps}".encode())
+        return f"{hs}.{ps}.{b64(sig)}"
+
+    def _junk(self, n):
+        return bytes(self.krng.getrandbits(8) for _ in range(n))
+
+    def _kinit(self):
+        if not hasattr(self, "krng"):
+            self.krng = random.Random(SEED + 13)
+            self.rng = random.Random(SEED + 14)  # payload uuids / emails of the kcat_* cases
+
+    @staticmethod
+    def _stem(file):
+        return file[:-4] if file.lower().endswith(".pem") else file
+
+    def _matrix_sig(self, alg, signer):
+        """The most plausible signature of `alg` that `signer` can make (its own curve / key)."""
+        from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+        key = PRIV.get(signer)
+        if alg in ES_HASH and isinstance(key, ec.EllipticCurvePrivateKey):
+            return None  # Signer: the key's curve, alg's hash
+        if alg == "EdDSA" and isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+            return None
+        if alg[:2] in ("RS", "PS") and isinstance(key, rsa.RSAPrivateKey):
+            return None
+        if alg == "none":
+            return b""
+        if alg == "HS256":
+            return None
+        return lambda msg: self._junk(64)
+
+    def kcat_a_ec_valid(self):
+        self._kinit()
+        for file, signer, fits in EC_STORE_FILES:
+            if fits not in EC_ALGS or file.startswith("gen-ec-p256-privonly") or "secp256k1-explicit" in file:
+                continue
+            cat = "ed_valid" if fits == "EdDSA" else "ec_valid"
+            algs = ["ES512", "ES521"] if fits == "ES512" else [fits]
+            for alg in algs:
+                for i, make in enumerate((self.auth_payload, self.session_payload)):
+                    kid = self._stem(file) if i == 0 else file
+                    t = self._kt(alg, kid, signer, make())
+                    self.add_profiles(cat, ["ec_store", "ec_store_nosig"], t)
+                    if alg == "ES256":
+                        self.add(cat, "ec_encode_es256", t)
+                    if alg == "EdDSA":
+                        self.add(cat, "ec_encode_eddsa", t)
+                    if fits == "ES512":
+                        self.add("ec_es512_es521", "ec_store_es521_only", t)
+        # another clock, and no kid: the first file of the list (P-256) decides
+        for alg, signer in [("ES256", "test-only-ec-p256"), ("ES384", "test-only-ec-p384"),
+                            ("ES256K", "test-only-ec-secp256k1"), ("EdDSA", "test-only-ed25519"),
+                            ("ES256", "test-only-ec-secp256k1"), ("ES512", "test-only-ec-p521")]:
+            self.add_profiles("ec_kid_absent", ["ec_store", "ec_store_nosig"], self._kt(alg, _DEL, signer))
+            self.add_profiles("ec_kid_absent", ["ec_store"], self._kt(alg, "", signer))
+        for file in ("test-only-ec-p256.pem", "test-only-ec-p521-sec1.pem", "test-only-ed448.pem"):
+            signer = next(s for f, s, _ in EC_STORE_FILES if f == file)
+            alg = next(a for f, _, a in EC_STORE_FILES if f == file)
+            self.add("ec_valid", "ec_store", self._kt(alg, self._stem(file), signer, self.auth_payload(now=NOW2)),
+                     now=NOW2)
+            self.add("ec_valid", "ec_store", self._kt(alg, self._stem(file), signer, self.auth_payload(exp=NOW - 1)))
+
+    def kcat_b_key_matrix(self):
+        """Every key file of the EC store with every alg name: PyJWT's prepare_key table."""
+        self._kinit()
+        for file, signer, fits in EC_STORE_FILES:
+            if file.startswith("gen-") or "secp256k1-explicit" in file:
+                cat = "keymatrix_file_forms"
+            elif fits in ("EdDSA",):
+                cat = "keymatrix_ed"
+            elif fits == "RSA":
+                cat = "keymatrix_rsa"
+            elif fits is None:
+                cat = "keymatrix_unusable"
+            else:
+                cat = "keymatrix_ec"
+            for alg in MATRIX_ALGS:
+                t = self._kt(alg, self._stem(file), signer, sig=self._matrix_sig(alg, signer))
+                self.add_profiles(cat, ["ec_store", "ec_store_nosig"], t)
+                if alg in ("RS256", "ES256", "EdDSA"):
+                    self.add(cat, "ec_store_rsa_algs", t)
+
+    def kcat_c_ec_signature_forms(self):
+        """ECDSA signature encodings: PyJWT wants raw r||s of exactly 2 * field bytes."""
+        from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+        self._kinit()
+        for file, signer, alg in [("test-only-ec-p256", "test-only-ec-p256", "ES256"),
+                                  ("test-only-ec-p384-sec1", "test-only-ec-p384", "ES384"),
+                                  ("test-only-ec-p521", "test-only-ec-p521", "ES512"),
+                                  ("test-only-ec-p521-explicit", "test-only-ec-p521", "ES521"),
+                                  ("test-only-ec-secp256k1", "test-only-ec-secp256k1", "ES256K")]:
+            key = PRIV[signer]
+            n = EC_ORDER[key.curve.name]
+            size = ec_field_bytes(key)
+
+            def forms(msg, key=key, n=n, size=size, alg=alg):
+                raw = ec_sign_raw(key, alg, msg)
+                r, s = int.from_bytes(raw[:size], "big"), int.from_bytes(raw[size:], "big")
+                j = lambda a, b, w=size: a.to_bytes(w, "big") + b.to_bytes(w, "big")  # noqa: E731
+                out = {
+                    "valid": raw, "high_s": j(r, n - s), "der": encode_dss_signature(r, s),
+                    "r_zero": j(0, s), "s_zero": j(r, 0), "r_eq_n": j(n, s), "s_eq_n": j(r, n),
+                    "zeros": bytes(2 * size), "ones": b"\xff" * (2 * size), "swapped": j(s, r),
+                    "short": raw[:-1], "long": raw + b"\x00", "padded_halves": j(r, s, size + 1),
+                    "empty": b"", "half": raw[:size], "doubled": raw + raw,
+                    "bitflip_r": bytes([raw[0] ^ 0x01]) + raw[1:], "bitflip_s": raw[:-1] + bytes([raw[-1] ^ 0x80]),
+                }
+                if r + n < 1 << (8 * size):
+                    out["r_plus_n"] = j(r + n, s)
+                if s + n < 1 << (8 * size):
+                    out["s_plus_n"] = j(r, s + n)
+                out["other_hash"] = ec_sign_raw(key, {"ES256": "ES384", "ES256K": "ES384"}.get(alg, "ES256"), msg)
+                return out
+
+            # each form over its own payload (r + n / s + n only where they fit the field)
+            for name in ["valid", "high_s", "der", "r_zero", "s_zero", "r_eq_n", "s_eq_n", "zeros", "ones", "swapped",
+                         "short", "long", "padded_halves", "empty", "half", "doubled", "bitflip_r", "bitflip_s",
+                         "r_plus_n", "s_plus_n", "other_hash"]:
+                hs, ps = b64(jdump(self.header(alg=alg, kid=file))), b64(jdump(self.auth_payload()))
+                sig = forms(f"{hs}.{ps}".encode()).get(name)
+                if sig is None:
+                    continue
+                t = f"{hs}.{ps}.{b64(sig)}"
+                self.add("ec_signature_forms", "ec_store", t)
+                if name in ("valid", "high_s", "der"):
+                    self.add("ec_signature_forms", "ec_store_nosig", t)
+            # tampered after signing: payload, header
+            good = self._kt(alg, file, signer)
+            hs, ps, ss = good.split(".")
+            other_ps = b64(jdump(self.auth_payload()))
+            self.add("ec_tampered", "ec_store", f"{hs}.{other_ps}.{ss}")
+            hs2 = b64(jdump(self.header(alg=alg, kid=file, x=1)))
+            self.add("ec_tampered", "ec_store", f"{hs2}.{ps}.{ss}")
+            self.add("ec_tampered", "ec_store", f"{hs}.{ps}.{ss[:-2]}{'A' if ss[-2] != 'A' else 'B'}{ss[-1]}")
+            # a token of the same key signed over another token's input
+            self.add("ec_tampered", "ec_store", f"{hs}.{ps}.{self._kt(alg, file, signer).split('.')[2]}")
+
+    def kcat_d_ed_signature_forms(self):
+        """EdDSA: 64 / 114-byte signatures, S must be < L (malleated S + L refused)."""
+        self._kinit()
+        for file, signer, curve, slen in [("test-only-ed25519", "test-only-ed25519", "ed25519", 32),
+                                          ("gen-ed25519-pubonly", "test-only-ed25519", "ed25519", 32),
+                                          ("test-only-ed448", "test-only-ed448", "ed448", 57)]:
+            key = PRIV[signer]
+            order = ED_ORDER[curve]
+
+            def forms(msg, key=key, order=order, slen=slen):
+                sig = key.sign(msg)
+                rb, sv = sig[:slen], int.from_bytes(sig[slen:], "little")
+                le = lambda v: v.to_bytes(slen, "little")  # noqa: E731
+                out = {"valid": sig, "s_plus_l": rb + le(sv + order), "s_eq_l": rb + le(order),
+                       "s_zero": rb + bytes(slen), "bitflip_r": bytes([sig[0] ^ 1]) + sig[1:],
+                       "bitflip_s": sig[:-2] + bytes([sig[-2] ^ 1]) + sig[-1:], "short": sig[:-1], "long": sig + b"\x00",
+                       "empty": b"", "zeros": bytes(2 * slen), "swapped": sig[slen:] + rb}
+                if sv + 2 * order < 1 << (8 * slen):
+                    out["s_plus_2l"] = rb + le(sv + 2 * order)
+                if slen == 32:
+                    out["s_top_bit"] = sig[:-1] + bytes([sig[-1] | 0x80])
+                    out["ed448_length"] = sig + bytes(50)
+                else:
+                    out["ed25519_length"] = sig[:64]
+                return out
+
+            for name in ["valid", "s_plus_l", "s_plus_2l", "s_eq_l", "s_zero", "bitflip_r", "bitflip_s", "short",
+                         "long", "empty", "zeros", "swapped", "s_top_bit", "ed448_length", "ed25519_length"]:
+                hs, ps = b64(jdump(self.header(alg="EdDSA", kid=file))), b64(jdump(self.auth_payload()))
+                sig = forms(f"{hs}.{ps}".encode()).get(name)
+                if sig is None:
+                    continue
+                t = f"{hs}.{ps}.{b64(sig)}"
+                self.add("ed_signature_forms", "ec_store", t)
+                if name in ("valid", "s_plus_l"):
+                    self.add("ed_signature_forms", "ec_store_nosig", t)
+            good = self._kt("EdDSA", file, signer)
+            hs, ps, ss = good.split(".")
+            self.add("ed_tampered", "ec_store", f"{hs}.{b64(jdump(self.auth_payload()))}.{ss}")
+            self.add("ed_tampered", "ec_store", f"{b64(jdump(self.header(alg='EdDSA', kid=file, x=1)))}.{ps}.{ss}")
+        # the other Ed curve's key signs for this one's kid
+        self.add("ed_tampered", "ec_store", self._kt("EdDSA", "test-only-ed25519", "test-only-ed448"))
+        self.add("ed_tampered", "ec_store", self._kt("EdDSA", "test-only-ed448", "test-only-ed25519"))
+
+    def kcat_e_rsa_key_forms(self):
+        """RSA-PSS SPKI keys and a 2^33 + 1 exponent with every RS*/PS* alg."""
+        self._kinit()
+        for file, cat in [("test-only-rsa-pss", "rsa_pss_spki_key"), ("test-only-rsa-e2p33", "rsa_big_exponent")]:
+            for alg in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"):
+                t = self._kt(alg, file, file)
+                self.add(cat, "ec_store", t)
+                hs, ps, ss = t.split(".")
+                self.add(cat, "ec_store", f"{hs}.{ps}.{ss[:-3]}{'A' if ss[-3] != 'A' else 'B'}{ss[-2:]}")
+            self.add(cat, "ec_store", self._kt("RS256", file, "myapp-20200410"))
+            self.add(cat, "ec_store_rsa_algs", self._kt("PS256", file, file))
+
+    def kcat_f_mixed_issuers(self):
+        self._kinit()
+        P = "mixed_issuers"
+        rows = [  # (iss, alg, kid, signer)
+            ("myapp", "RS256", "myapp-20200410", "myapp-20200410"), ("myapp", "PS256", "myapp-20180101", "myapp-20180101"),
+            ("myapp", "RS256", _DEL, "myapp-20200410"), ("otherapp", "RS256", "otherapp-2024", "otherapp-2024"),
+            ("ecapp", "ES256", "test-only-ec-p256", "test-only-ec-p256"),
+            ("ecapp", "ES384", "test-only-ec-p384-sec1", "test-only-ec-p384"),
+            ("ecapp", "ES256", _DEL, "test-only-ec-p256"), ("ecapp", "ES384", _DEL, "test-only-ec-p384"),
+            ("edapp", "EdDSA", "test-only-ed25519", "test-only-ed25519"), ("edapp", "EdDSA", _DEL, "test-only-ed25519"),
+            ("k1app", "ES256K", "test-only-ec-secp256k1-sec1", "test-only-ec-secp256k1"),
+            ("k1app", "ES256K", _DEL, "test-only-ec-secp256k1"),
+            # cross-family and cross-issuer selections
+            ("ecapp", "ES256", "myapp-20200410", "test-only-ec-p256"), ("myapp", "ES256", "test-only-ec-p256", "test-only-ec-p256"),
+            ("myapp", "ES256", "myapp-20200410", "test-only-ec-p256"), ("ecapp", "RS256", _DEL, "myapp-20200410"),
+            ("edapp", "ES256", _DEL, "test-only-ec-p256"), ("edapp", "RS256", _DEL, "myapp-20200410"),
+            ("k1app", "ES256", _DEL, "test-only-ec-secp256k1"), ("ecapp", "ES384", "test-only-ec-p256", "test-only-ec-p384"),
+            ("ecapp", "EdDSA", _DEL, "test-only-ed25519"), ("myapp", "EdDSA", _DEL, "test-only-ed25519"),
+            ("otherapp", "ES256", _DEL, "test-only-ec-p256"), ("edapp", "EdDSA", _DEL, "test-only-ed448"),
+            ("ecapp", "ES256K", _DEL, "test-only-ec-secp256k1"), ("k1app", "ES384", _DEL, "test-only-ec-p384"),
+        ]
+        for iss, alg, kid, signer in rows:
+            for make in (self.auth_payload, self.session_payload):
+                self.add("mixed_issuers", P, self._kt(alg, kid, signer, make(iss=iss)))
+        for iss, alg, kid, signer in rows[:12]:
+            self.add("mixed_issuers", P, "JWT " + self._kt(alg, kid, signer, self.auth_payload(iss=iss)),
+                     mode="authenticate")
+        self.add("mixed_issuers", P, None, mode="authenticate")
+        self.add("mixed_issuers", "ec_store", None, mode="authenticate")
+        self.add("mixed_issuers", "ec_store", "JWT " + self._kt("ES256", "test-only-ec-p256", "test-only-ec-p256"),
+                 mode="authenticate")
+
+    def kcat_g_rotation(self):
+        self._kinit()
+        lists = {"rotation_to_ec": [("test-only-ec-p256", "ES256"), ("myapp-20200410", "RS256"), ("myapp-20180101", "PS256")],
+                 "rotation_from_rsa": [("myapp-20200410", "RS256"), ("test-only-ec-p384", "ES384"),
+                                       ("test-only-ed25519", "EdDSA")]}
+        for prof, files in lists.items():
+            for stem, alg in files:
+                for kid in (stem, stem + ".pem", _DEL, ""):
+                    self.add("rotation_rsa_ec", prof, self._kt(alg, kid, stem))
+                    self.add("rotation_rsa_ec", prof, self._kt(alg, kid, stem, self.session_payload()))
+            # the other issuer's key by kid, and an unknown kid
+            self.add("rotation_rsa_ec", prof, self._kt("RS256", "otherapp-2024", "otherapp-2024"))
+            self.add("rotation_rsa_ec", prof, self._kt("ES256", "test-only-ec-p256-sec1", "test-only-ec-p256"))
+            self.add("rotation_rsa_ec", prof, self._kt("RS256", "otherapp-2024", "otherapp-2024",
+                                                       self.auth_payload(iss="otherapp")))
+
+    def kcat_h_algs_mixed(self):
+        self._kinit()
+        rows = [("RS256", "myapp-20200410", "myapp-20200410"), ("PS256", "myapp-20180101", "myapp-20180101"),
+                ("ES256", "myapp-20200410", "test-only-ec-p256"), ("ES384", "myapp-20200410", "test-only-ec-p384"),
+                ("ES512", "myapp-20200410", "test-only-ec-p521"), ("EdDSA", "myapp-20200410", "test-only-ed25519"),
+                ("HS256", "myapp-20200410", "myapp-20200410"), ("ES256K", "myapp-20200410", "test-only-ec-secp256k1"),
+                ("RS256", _DEL, "myapp-20200410")]
+        for alg, kid, signer in rows:
+            t = self._kt(alg, kid, signer)
+            self.add_profiles("algs_mixed_families", ["algs_ec_ed_only", "algs_every_family", "default"], t)
+        for alg, kid, signer in [("RS256", "myapp-20200410", "myapp-20200410"), ("ES384", "test-only-ec-p384", "test-only-ec-p384"),
+                                 ("EdDSA", "test-only-ec-p256", "test-only-ed25519"), ("ES256", "test-only-ed25519", "test-only-ec-p256"),
+                                 ("ES256", "test-only-ec-p256", "test-only-ec-p256"), ("EdDSA", "test-only-ed448", "test-only-ed448")]:
+            self.add_profiles("algs_mixed_families", ["ec_encode_es256", "ec_encode_eddsa"], self._kt(alg, kid, signer))
+
+    def kcat_i_key_files(self):
+        """One issuer's list with good and broken files: each token fails or passes by the file it selects."""
+        self._kinit()
+        P = ["key_files", "key_files_nosig", "key_files_any_issuer"]
+        for file, signer in KEY_FILE_CASES:
+            cat = "pem_framing_tokens" if file.startswith("pf-") else "key_file_failures"
+            self.add_profiles(cat, P, self._kt("RS256", self._stem(file), signer))
+            self.add_profiles(cat, ["key_files"], self._kt("PS256", file, signer, self.session_payload()))
+        self.add_profiles("pem_framing_tokens", ["key_files"], self._kt("RS256", "pf-first-other", "myapp-20200410"))
+        rows = [  # (iss, kid, signer)
+            ("myapp", _DEL, "myapp-20200410"), ("myapp", "", "myapp-20200410"), ("myapp", "kf-current", "myapp-20180101"),
+            ("otherapp", _DEL, "otherapp-2024"), ("otherapp", "kf-missing-other", "otherapp-2024"),
+            ("otherapp", "kf-missing", "otherapp-2024"), ("otherapp", "otherapp-2024.pem", "otherapp-2024"),
+            ("emptyname", _DEL, "myapp-20200410"), ("emptyname", "", "myapp-20200410"),
+            ("emptyname", "kf-current", "myapp-20200410"), ("emptyname", ".pem", "myapp-20200410"),
+            ("legacy", _DEL, "myapp-20200410"), ("legacy", "kf-current", "myapp-20200410"), ("legacy", "", "myapp-20200410"),
+            ("brokenfirst", _DEL, "myapp-20200410"), ("brokenfirst", "kf-current", "myapp-20200410"),
+            ("brokenfirst", "kf-missing.pem", "myapp-20200410"), ("nobody", _DEL, "myapp-20200410"),
+        ]
+        for iss, kid, signer in rows:
+            self.add_profiles("key_file_issuers", P, self._kt("RS256", kid, signer, self.auth_payload(iss=iss)))
+        for file in ("kf-current.pem", "kf-missing.pem", "kf-dir.pem", "kf-jwk.json", "kf-dsa.pem", "pf-crlf.pem"):
+            signer = dict(KEY_FILE_CASES)[file]
+            self.add("key_file_failures", "key_files", "JWT " + self._kt("RS256", self._stem(file), signer),
+                     mode="authenticate")
+        self.add("key_file_failures", "key_files", None, mode="authenticate")
+        self.add("key_file_failures", "key_files", "JWT", mode="authenticate")
 
 
 def generate(seed: int = SEED):

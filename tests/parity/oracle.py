@@ -77,6 +77,19 @@ def _exc_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _where(exc: BaseException) -> str:
+    """Where a 500 comes from: "key_file" when rest_framework_sso.keys was reading or loading
+    the key file (pem.parse_file, load_pem_public_key), else "verify" (e.g. PyJWT's prepare_key)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith(os.path.join("rest_framework_sso", "keys.py")) and \
+                code.co_name in ("read_key_file", "get_public_key_and_key_id"):
+            return "key_file"
+        tb = tb.tb_next
+    return "verify"
+
+
 def to_wsgi_header(token: str, scheme: str = "JWT") -> str:
     """What WSGI would put in HTTP_AUTHORIZATION for '<scheme> <token>' sent as UTF-8 bytes."""
     return (scheme + " " + token).encode("utf-8", "surrogatepass").decode("latin-1")
@@ -156,7 +169,7 @@ class Oracle:
         except RecursionError as exc:  # pragma: no cover - reported like any other 500
             return {"ok": False, "server_error": _exc_text(exc)}
         except Exception as exc:  # noqa: BLE001 - the server would answer HTTP 500
-            return {"ok": False, "server_error": _exc_text(exc)}
+            return {"ok": False, "server_error": _exc_text(exc), "at": _where(exc)}
         if result is None:
             return {"ok": True, "anonymous": True}
         _user, creds = result
@@ -176,6 +189,22 @@ class Oracle:
         except Exception as exc:  # noqa: BLE001
             return {"ok": False, "error": _exc_text(exc)}
         return {"ok": True, "token": token}
+
+    def key_file_status(self, file_name: str) -> str:
+        """What the server makes of one PUBLIC_KEYS file, with the profile in use:
+        "key" (its first public block loads), "no_public_key" (InvalidKeyError: 401) or
+        "error" (any exception: HTTP 500 for the tokens selecting it)."""
+        import pem
+
+        try:
+            data = self._keys.read_key_file(file_name=file_name)
+            block = next((o.as_bytes() for o in data if isinstance(o, pem.PublicKey)), None)
+            if block is None:
+                return "no_public_key"
+            self._keys.load_pem_public_key(block)
+        except Exception:  # noqa: BLE001
+            return "error"
+        return "key"
 
     def decode_raw(self, token: str) -> dict:
         """Unverified payload, as PyJWT parses it (for live-test comparisons)."""

@@ -47,6 +47,9 @@ case "${PARITY_SIGN:-auto}" in
 esac
 
 rc=0
+# Seconds per part, printed at the end.
+TIMES=(); T0=$SECONDS
+mark() { TIMES+=("$1 $((SECONDS - T0)) s"); T0=$SECONDS; }
 # Key files as the server reads them: the server's own loaders over generated files, then
 # the Rust reader over the same bytes (tests/pem_files.rs; same cargo flags as scripts/test.sh,
 # so its build is reused).
@@ -58,10 +61,13 @@ if "$PY" "$ROOT/tests/parity/pem_cases.py" --out "$PEM_CORPUS"; then
 else
     rc=1
 fi
+mark "key files"
 echo "=== run_parity.py ==="
 "$PY" -W ignore "$ROOT/tests/parity/run_parity.py" --bin "$BIN" "${SIGN_ARGS[@]}" "$@" || rc=1
+mark "run_parity"
 echo "=== cache_check.py (verified-token cache == fresh verification) ==="
 "$PY" "$ROOT/tests/parity/cache_check.py" || rc=1
+mark "cache check"
 # The packed npm build over the same corpus (PARITY_WASM=1 requires it; else when a tarball exists).
 TARBALL=$(ls -t "$ROOT"/target/npm/drf-sso-jwt-*.tgz 2>/dev/null | head -1 || true)
 if [ -n "$TARBALL" ]; then
@@ -72,12 +78,15 @@ if [ -n "$TARBALL" ]; then
       npm install --no-audit --no-fund --silent "$TARBALL" &&
       cp "$ROOT/tests/parity/wasm_check.mjs" . &&
       node wasm_check.mjs "$ROOT" "$BIN" 2>/dev/null ) || rc=1
+    mark "wasm check"
 elif [ "${PARITY_WASM:-0}" = "1" ]; then
     echo "PARITY_WASM=1 but no npm tarball in target/npm (run tests/npm/run.sh or pkg/build.sh first)"; rc=1
 fi
 if [ "${PARITY_LIVE:-1}" != "0" ]; then
     echo "=== live_test.py ==="
     "$PY" -W ignore "$ROOT/tests/parity/live_test.py" --bin "$BIN" || rc=1
+    mark "live server"
 fi
+echo "parity parts: $(IFS=,; echo "${TIMES[*]}" | sed 's/,/, /g')"
 if [ $rc -eq 0 ]; then echo "PARITY OK"; else echo "PARITY FAILED"; fi
 exit $rc
