@@ -38,7 +38,7 @@ fn bad_signature() -> Error {
 /// HMAC): the server answers HTTP 500; this crate rejects.
 fn type_error(name: &str, key: &PublicKey) -> Error {
     Error::UnsupportedAlgorithm(header(&format!(
-        "{name} cannot use a {} key (the server raises TypeError: HTTP 500)",
+        "{name} cannot use a key of type {} (the server raises TypeError: HTTP 500)",
         key.class()
     )))
 }
