@@ -43,6 +43,7 @@ mod keys;
 mod policy;
 mod pyint;
 mod rsa_public;
+mod session;
 mod settings;
 #[cfg(feature = "sign")]
 pub mod signing;
@@ -54,11 +55,16 @@ pub use crate::{
     decoding::{dangerous, TokenData},
     errors::{
         Cause, Class, Error, Result, Segment, DETAIL_CONFIG, DETAIL_DECODE, DETAIL_EXPIRED,
-        DETAIL_INVALID, DETAIL_KEY, DETAIL_SIGN,
+        DETAIL_INACTIVE, DETAIL_INVALID, DETAIL_INVALID_TOKEN, DETAIL_KEY, DETAIL_SIGN,
+        DETAIL_STATE_UNAVAILABLE, DETAIL_SUPERSEDED,
     },
     json::{Map, Value},
     jwa::Algorithm,
     keys::{key_id, KeyMaterial, KeyStore, VerifyingKey},
+    session::{
+        DocumentInfo, EdgeState, KeySet, SessionState, StalePolicy, Update,
+        DEFAULT_MAX_DOCUMENT_BYTES, KEYS_TYPE, STATE_TYPE,
+    },
     settings::{OneOrMany, Settings},
     verifier::{header_bytes, Verifier},
 };

@@ -84,8 +84,9 @@ export type ErrorCode =
   | 'too_large' | 'malformed' | 'unsupported_json' | 'invalid_header' | 'missing_claim' | 'untrusted_issuer'
   | 'unknown_key' | 'invalid_key' | 'key_unavailable' | 'bad_algorithm' | 'unsupported_algorithm' | 'bad_signature' | 'bad_iat'
   | 'bad_nbf' | 'bad_exp' | 'immature' | 'expired' | 'bad_issuer' | 'bad_audience' | 'bad_subject' | 'bad_jti'
-  | 'unknown_token_type' | 'no_credentials' | 'token_has_spaces' | 'invalid_characters' | 'config' | 'bad_clock'
-  | 'sign';
+  | 'unknown_token_type' | 'no_credentials' | 'token_has_spaces' | 'invalid_characters' | 'invalid_session'
+  | 'superseded' | 'inactive_user' | 'session_lookup_error' | 'bad_state' | 'state_unavailable' | 'config'
+  | 'bad_clock' | 'sign';
 
 /** The part of a compact JWS an error concerns. */
 export type Segment = 'header' | 'payload' | 'signature';
