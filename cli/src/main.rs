@@ -273,10 +273,11 @@ fn run(a: Args) -> Result<bool, String> {
             let mut v = cache(v, a.cache)?;
             for line in inputs(&a) {
                 let header = header_line(&line)?;
-                emit(
-                    v.authenticate_with_state(header.as_deref(), t, &edge),
-                    &mut out,
-                )?;
+                let r = match &edge {
+                    Some(e) => v.authenticate_with_state(header.as_deref(), t, e),
+                    None => v.authenticate(header.as_deref(), t),
+                };
+                emit(r, &mut out)?;
             }
         }
         "decode" => {
