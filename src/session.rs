@@ -212,6 +212,8 @@ pub struct SessionState {
     verify_session_token: bool,
     verify_token_issued_at: bool,
     horizon: Option<i64>,
+    /// The smallest `int(last_issued_at.timestamp())` of any session (`None`: no session has one).
+    last_issued_floor: Option<i64>,
     /// Sorted by `sid`.
     sessions: Vec<Session>,
     /// Sorted.
@@ -394,6 +396,15 @@ impl SessionState {
                     .ok_or_else(|| bad("session state", "horizon must be an integer or null"))?,
             ),
         };
+        let last_issued_floor = match p.get("last_issued_at_floor") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(small(v).ok_or_else(|| {
+                bad(
+                    "session state",
+                    "last_issued_at_floor must be an integer or null",
+                )
+            })?),
+        };
         let mut sessions = Vec::new();
         for (i, row) in list(p, "sessions")?.iter().enumerate() {
             let row_err = || {
@@ -452,6 +463,7 @@ impl SessionState {
             verify_session_token: vst,
             verify_token_issued_at: vti,
             horizon,
+            last_issued_floor,
             sessions,
             signature: o.signature,
         })
@@ -493,10 +505,12 @@ impl SessionState {
     /// `user.is_active` ("User inactive or deleted."). With `VERIFY_SESSION_TOKEN` off: the user
     /// lookup (`get(pk=uid)`) and `is_active`.
     ///
-    /// Sessions and users the snapshot does not list are taken to exist, be active and not
-    /// to supersede the token, with a `last_issued_at` set (as every session that issued a
-    /// session token has): a token without `iat` is superseded, an `iat` of another type
-    /// fails the comparison.
+    /// Sessions and users the snapshot does not list are taken to exist and be active, and an
+    /// unlisted session's `last_issued_at` to be the document's `last_issued_at_floor` (the
+    /// smallest of any session; it was not re-issued after any token of it that still
+    /// verifies): a token without `iat`, or older than the floor, is superseded, an `iat` of
+    /// another type fails the comparison; without a floor (no session has a
+    /// `last_issued_at`) there is no check.
     pub fn authenticate_payload(&self, payload: &Map, now: f64) -> Result<()> {
         check_now(now)?;
         let null = Value::Null;
@@ -544,11 +558,12 @@ impl SessionState {
             }
         }
         if self.verify_token_issued_at {
-            // Listed: its own last_issued_at (maybe None: no check); unlisted: set and older
-            // than any token of it that still verifies.
+            // Listed: its own last_issued_at (maybe None: no check). Unlisted: re-issued before
+            // any token of it that still verifies, so taken as the smallest one of any session
+            // (no check when no session has one).
             let last = match row {
-                Some(r) => r.last_issued_at.map(Some),
-                None => Some(None),
+                Some(r) => r.last_issued_at,
+                None => self.last_issued_floor,
             };
             if let Some(last) = last {
                 match payload.get("iat") {
@@ -558,7 +573,7 @@ impl SessionState {
                                 .claim("iat"),
                         ))
                     }
-                    Some(iat) => match py_less(iat, last.unwrap_or(0)) {
+                    Some(iat) => match py_less(iat, last) {
                         None => {
                             return Err(Error::SessionLookup(
                                 Cause::new(format!(
@@ -568,11 +583,10 @@ impl SessionState {
                                 .claim("iat"),
                             ))
                         }
-                        Some(true) if last.is_some() => {
+                        Some(true) => {
                             return Err(Error::Superseded(
                                 Cause::new(format!(
-                                    "iat is older than the session's last_issued_at ({})",
-                                    last.unwrap_or(0)
+                                    "iat is older than the session's last_issued_at ({last})"
                                 ))
                                 .claim("iat"),
                             ))

@@ -206,6 +206,29 @@ fn verdicts_in_drf_sso_order() {
 }
 
 #[test]
+fn unlisted_sessions_take_the_floor_of_last_issued_at() {
+    let e = edge(&format!(
+        r#""last_issued_at_floor":1699000000,"sessions":[["{SID}",7,null,null]],
+            "deleted_sessions":[],"inactive_users":[],"deleted_users":[]"#
+    ));
+    let check = |sid: &str, iat: &str| {
+        code(e.check(&payload(&format!(r#"{{"sid":"{sid}","uid":7{iat}}}"#)), NOW))
+    };
+    let unlisted = "00000000000000000000000000000009";
+    assert_eq!(check(unlisted, r#","iat":1"#), "superseded");
+    assert_eq!(check(unlisted, r#","iat":true"#), "superseded");
+    assert_eq!(check(unlisted, r#","iat":1699000000"#), "ok");
+    assert_eq!(check(unlisted, ""), "superseded");
+    assert_eq!(
+        check(unlisted, r#","iat":"1699000000""#),
+        "session_lookup_error"
+    );
+    // A listed session without last_issued_at: no check at all, as on the server.
+    assert_eq!(check(SID, ""), "ok");
+    assert_eq!(check(SID, r#","iat":"x""#), "ok");
+}
+
+#[test]
 fn without_verify_session_token_only_the_user_counts() {
     let v = verifier_with(r#", "VERIFY_SESSION_TOKEN": false"#);
     let body = format!(
