@@ -14,6 +14,8 @@ DEFAULTS = {
     "MARGIN": 60,
     # When set, the views answer only requests with "Authorization: Bearer <SECRET>".
     "SECRET": None,
+    # SQLite and PostgreSQL: the database builds the session rows' JSON itself (False: the ORM).
+    "FAST_SQL": True,
 }
 
 

@@ -280,16 +280,21 @@ def main():
         pg = pgmod.Postgres().start()
         backends.append(pg)
     all_failures, total = [], 0
+    # Every profile on each backend with the database building the rows (FAST_SQL), and the
+    # ORM path (other databases) on SQLite for the two list shapes.
+    runs = [(b, prof, True) for b in backends for prof in profiles]
+    runs += [(None, prof, False) for prof in ("default", "bounded") if prof in profiles]
     try:
-        for backend in backends:
-            for prof in profiles:
+        for backend, prof, fast in runs:
+            if True:
                 settings_path = os.path.join(workdir, f"settings-{prof}.json")
                 with open(settings_path, "w") as f:
                     json.dump(profile_settings(prof), f)
                 # SQLite commits on tmpfs where there is one (the server's verdicts write last_used_at).
                 shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else workdir
                 db_dir = tempfile.mkdtemp(prefix="feed-parity-db-", dir=shm)
-                env = dict(os.environ, PARITY_SSO_SETTINGS=settings_path, PARITY_DB_DIR=db_dir)
+                env = dict(os.environ, PARITY_SSO_SETTINGS=settings_path, PARITY_DB_DIR=db_dir,
+                           PARITY_FEED=json.dumps({"FAST_SQL": fast}))
                 env.pop("PARITY_POSTGRES", None)
                 if backend is not None:
                     name = f"feed_{prof}"
@@ -305,7 +310,7 @@ def main():
                 failures, counts = compare(result, args.bin, settings_path, workdir)
                 n = sum(counts.values())
                 total += n
-                print(f"{prof:20s} {result['backend']:10s} {n:4d} verdicts: " +
+                print(f"{prof:20s} {result['backend'] + ('' if fast else '/orm'):14s} {n:4d} verdicts: " +
                       ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
                 all_failures += failures
     finally:
