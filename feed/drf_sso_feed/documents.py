@@ -18,6 +18,7 @@ import base64
 import calendar
 import datetime
 import json
+import threading
 
 import jwt
 import pem
@@ -26,15 +27,14 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection, models, transaction
-from django.db.models import F, Min, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import Min, Q
 from django.utils import timezone
 from rest_framework_sso.keys import get_key_id, get_private_key_and_key_id, read_key_file
 from rest_framework_sso.models import SessionToken
 from rest_framework_sso.settings import api_settings
 
 from drf_sso_feed.conf import feed_setting
-from drf_sso_feed.models import DeletedSession, DeletedUser, FeedSequence, ReissuedSession
+from drf_sso_feed.models import DeletedSession, DeletedUser, ReissuedSession
 
 STATE_TYPE = "drf-sso-state+jwt"
 KEYS_TYPE = "drf-sso-jwks+jwt"
@@ -75,14 +75,20 @@ def _micros(dt):
     return (_aware(dt) - _EPOCH) // _US
 
 
+_last_sequence = {}
+_sequence_lock = threading.Lock()
+
+
 def _next_sequence(name, now):
-    """The next sequence number of a document kind: one more than the last, and at least the
-    build time in microseconds. The UPDATE holds the row lock until the build commits, so
-    documents built concurrently get their numbers in the order their snapshots were taken."""
-    updated = FeedSequence.objects.filter(name=name).update(value=Greatest(F("value") + 1, Value(_micros(now))))
-    if not updated:
-        FeedSequence.objects.create(name=name, value=_micros(now))
-    return FeedSequence.objects.get(name=name).value
+    """The sequence number of a document kind: its build time in microseconds, and more than
+    the last one this process gave. No database write: building a document only reads (a
+    write per build would contend with the application's own writes, on SQLite above all).
+    Across processes and servers the numbers follow their clocks: a server whose clock is
+    behind builds documents an edge that saw a newer one refuses until its clock catches up."""
+    with _sequence_lock:
+        seq = max(_micros(now), _last_sequence.get(name, 0) + 1)
+        _last_sequence[name] = seq
+        return seq
 
 
 def _json(payload):

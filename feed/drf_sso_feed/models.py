@@ -1,17 +1,10 @@
-"""What the session state needs beyond drf-sso's own `SessionToken` table: the sequence of
-each document kind, and the facts the database loses: a session re-issued (its older tokens
-superseded), a session or user deleted outright (their tokens now "Invalid token.").
+"""What the session state needs beyond drf-sso's own `SessionToken` table: the facts the
+database loses: a session re-issued (its older tokens superseded), a session or user deleted
+outright (their tokens now "Invalid token.").
 
 Rows are written by the signal receivers in `signals.py` (ORM saves and deletes, cascades
 included); `QuerySet.update()`, `QuerySet._raw_delete()` and raw SQL bypass them."""
 from django.db import models
-
-
-class FeedSequence(models.Model):
-    """The last sequence number given to a document kind (`state`, `jwks`)."""
-
-    name = models.CharField(max_length=16, primary_key=True)
-    value = models.BigIntegerField(default=0)
 
 
 class ReissuedSession(models.Model):

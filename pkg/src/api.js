@@ -299,7 +299,9 @@ export function bind(glue, { load, locate }) {
     constructor(verifier, options = {}) {
       if (!(verifier instanceof Verifier)) throw new TypeError('SessionFeed: the first argument must be a Verifier');
       const { state, keys, interval = 10, timeout = 10, headers = {}, policy = 'refuse', issuer, onError } = options;
-      const f = options.fetch ?? globalThis.fetch;
+      // Called as a plain function: workerd refuses a `fetch` called as a method of another object.
+      const given = options.fetch;
+      const f = given ?? (typeof globalThis.fetch === 'function' ? (url, init) => globalThis.fetch(url, init) : undefined);
       if (!state && !keys) throw new TypeError('SessionFeed: give the URL of the session state (state) and/or of the key set (keys)');
       if (typeof f !== 'function') throw new TypeError('SessionFeed: no fetch function');
       if (!(interval > 0) || !(timeout > 0)) throw new TypeError('SessionFeed: interval and timeout are positive numbers of seconds');
@@ -331,7 +333,8 @@ export function bind(glue, { load, locate }) {
         if (this.#etags[kind]) headers['if-none-match'] = this.#etags[kind];
         const init = { headers };
         if (typeof AbortSignal !== 'undefined' && AbortSignal.timeout) init.signal = AbortSignal.timeout(this.#timeout * 1000);
-        const res = await this.#fetch(this.#urls[kind], init);
+        const fetchFn = this.#fetch;
+        const res = await fetchFn(this.#urls[kind], init);
         if (res.status === 304) {
           this.#counts.unchanged++;
           this.#counts.lastSuccess = Date.now() / 1000;

@@ -26,10 +26,11 @@ echo "filter built in $(( $(date +%s) - start ))s"
 size=$(wc -c <"$wasm")
 echo "filter .wasm: $wasm"
 echo "filter .wasm size: $size bytes ($(( (size + 1023) / 1024 )) KiB)"
-# Budget 400 KiB: catches a dependency pulled into the filter by accident (e.g. the rsa
+# Budget 512 KiB (400 KiB until the session-state feed, issue 18, added ~90 KB): catches a
+# dependency pulled into the filter by accident (e.g. the rsa
 # crate's exponentiation behind the `cross-check` feature added ~120 KB).
-if [ "$size" -gt $((400 * 1024)) ]; then
-    echo "filter .wasm is $size bytes, over the 400 KiB budget"
+if [ "$size" -gt $((512 * 1024)) ]; then
+    echo "filter .wasm is $size bytes, over the 512 KiB budget"
     exit 1
 fi
 

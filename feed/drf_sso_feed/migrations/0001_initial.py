@@ -3,9 +3,6 @@ from django.db.models import F
 
 
 def seed(apps, schema_editor):
-    FeedSequence = apps.get_model("drf_sso_feed", "FeedSequence")
-    for name in ("state", "jwks"):
-        FeedSequence.objects.get_or_create(name=name, defaults={"value": 0})
     # Sessions re-issued before this app was installed: last_issued_at later than the row's
     # creation (a re-issue within the creating second is not visible in the data).
     SessionToken = apps.get_model("rest_framework_sso", "SessionToken")
@@ -24,13 +21,6 @@ class Migration(migrations.Migration):
     dependencies = [("rest_framework_sso", "0007_sessiontoken_last_issued_at_index")]
 
     operations = [
-        migrations.CreateModel(
-            name="FeedSequence",
-            fields=[
-                ("name", models.CharField(max_length=16, primary_key=True, serialize=False)),
-                ("value", models.BigIntegerField(default=0)),
-            ],
-        ),
         migrations.CreateModel(
             name="ReissuedSession",
             fields=[
