@@ -352,7 +352,8 @@ fn micros(now: f64) -> i64 {
 }
 
 impl SessionState {
-    /// Verifies a session-state document (see [`open`]) issued by `issuer`, at `now`, and reads
+    /// Verifies a session-state document (size, structure, `typ`, issuer, key, signature, age: as
+    /// `decode_jwt_token` checks a token) issued by `issuer`, at `now`, and reads
     /// it. Its `verify_session_token` / `verify_token_issued_at` must be the verifier's settings
     /// (the server and the edge must run the same checks).
     pub fn from_document(

@@ -443,6 +443,137 @@ mod tests {
         assert!(parse(r#"{"state": "a.b.c", "policy": "stateless"}"#).is_ok());
     }
 
+    /// The whole path in one configuration: inline documents, then `decide` on tokens.
+    #[test]
+    fn decide_with_session_state() {
+        use crate::decide::{decide, Credentials, Decision, Request};
+        use drf_sso_jwt::signing::sign_compact;
+        use drf_sso_jwt::{Algorithm, Issuer, Payload, SigningKey};
+
+        const NOW: f64 = 1_700_000_000.0;
+        const PRIVATE: &str = include_str!("../../keys/myapp-20200410.pem");
+        let key = SigningKey::from_pem("myapp-20200410.pem", PRIVATE).unwrap();
+        let revoked_sid = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        let body = format!(
+            r#"{{"iss":"myapp","seq":1,"iat":{},"max_age":60,"verify_session_token":true,"verify_token_issued_at":true,
+                "sessions":[["0f1e2d3c4b5a69788796a5b4c3d2e1f0",7,{},null]],"deleted_sessions":[],"inactive_users":[8],"deleted_users":[]}}"#,
+            NOW as i64,
+            (NOW as i64 - 5) * 1_000_000
+        );
+        let doc = sign_compact(
+            br#"{"alg":"RS256","kid":"myapp-20200410","typ":"drf-sso-state+jwt"}"#,
+            body.as_bytes(),
+            Algorithm::RS256,
+            &key,
+        )
+        .unwrap();
+        let pem = drf_sso_jwt::json::dumps(&Value::Str(PRIVATE.into()), false);
+        let config = |feed: &str| {
+            Config::parse(
+                format!(
+                    r#"{{"settings": {{"IDENTITY": "myapp", "PUBLIC_KEYS": {{"myapp": "myapp-20200410.pem"}}}},
+                         "keys": {{"myapp-20200410.pem": {pem}}}, "feed": {feed}}}"#
+                )
+                .as_bytes(),
+            )
+            .unwrap()
+        };
+        let issuer = Issuer::from_json(
+            r#"{"IDENTITY": "myapp", "PRIVATE_KEYS": {"myapp": "myapp-20200410.pem"}}"#,
+            [("myapp-20200410.pem", PRIVATE)],
+        )
+        .unwrap();
+        let header = |sid: &str, uid: i64| {
+            let mut p = Payload::new();
+            p.set("token", Value::from("auth"))
+                .set("sid", Value::from(sid))
+                .set("uid", Value::Int(Int::Small(uid)));
+            format!("JWT {}", issuer.encode(&p, NOW).unwrap())
+        };
+        let status = |cfg: &Config, h: &str, now: f64| match decide(
+            cfg,
+            &Request {
+                method: b"GET",
+                path: b"/",
+                credentials: Credentials::One(h.as_bytes()),
+            },
+            now,
+        ) {
+            Decision::Forward { .. } => (200, String::new()),
+            Decision::Reject { status, body, .. } => (status, body),
+        };
+        let revoked = header(revoked_sid, 7);
+        let fine = header("00000000-0000-0000-0000-000000000001", 7);
+        let inactive = header("00000000-0000-0000-0000-000000000002", 8);
+
+        // Policy refuse, nothing loaded yet: 503; then the inline document.
+        let cfg = config(r#"{"cluster": "django", "state_path": "/sso/state/"}"#);
+        assert_eq!(status(&cfg, &fine, NOW).0, 503);
+        assert_eq!(
+            apply(&cfg, Kind::State, doc.as_bytes(), NOW),
+            Outcome::Updated
+        );
+        assert_eq!(
+            apply(&cfg, Kind::State, doc.as_bytes(), NOW),
+            Outcome::Unchanged
+        );
+        assert_eq!(status(&cfg, &fine, NOW).0, 200);
+        // Twice each: the second answer comes from the caches (core and converted headers).
+        for _ in 0..2 {
+            assert_eq!(
+                status(&cfg, &revoked, NOW),
+                (401, r#"{"detail":"Invalid token."}"#.to_owned())
+            );
+            assert_eq!(
+                status(&cfg, &inactive, NOW),
+                (401, r#"{"detail":"User inactive or deleted."}"#.to_owned())
+            );
+            assert_eq!(status(&cfg, &fine, NOW).0, 200);
+        }
+        // Past the document's max_age: refuse (503), or stateless (decode_jwt_token only).
+        assert_eq!(
+            status(&cfg, &fine, NOW + 60.0),
+            (503, r#"{"detail":"Session state unavailable."}"#.to_owned())
+        );
+        let relaxed = config(r#"{"cluster": "django", "state_path": "/s", "policy": "stateless"}"#);
+        assert_eq!(
+            apply(&relaxed, Kind::State, doc.as_bytes(), NOW),
+            Outcome::Updated
+        );
+        assert_eq!(status(&relaxed, &revoked, NOW).0, 401);
+        assert_eq!(status(&relaxed, &revoked, NOW + 60.0).0, 200);
+        // A tampered document is refused; the one in force stays.
+        let tampered = format!("{}x", &doc[..doc.len() - 1]);
+        assert!(matches!(
+            apply(&cfg, Kind::State, tampered.as_bytes(), NOW),
+            Outcome::Refused(_)
+        ));
+        assert_eq!(status(&cfg, &revoked, NOW).0, 401);
+        // Answers other than 200 are fetch failures; 304 changes nothing.
+        assert!(matches!(
+            answer(&cfg, Kind::State, Some(500), b"", NOW),
+            Outcome::FetchFailed(_)
+        ));
+        assert!(matches!(
+            answer(&cfg, Kind::State, None, b"", NOW),
+            Outcome::FetchFailed(_)
+        ));
+        assert_eq!(
+            answer(&cfg, Kind::State, Some(304), b"", NOW),
+            Outcome::Unchanged
+        );
+        // Without a feed: no session checks at all.
+        let plain = Config::parse(
+            format!(
+                r#"{{"settings": {{"IDENTITY": "myapp", "PUBLIC_KEYS": {{"myapp": "myapp-20200410.pem"}}}},
+                     "keys": {{"myapp-20200410.pem": {pem}}}}}"#
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(status(&plain, &revoked, NOW).0, 200);
+    }
+
     #[test]
     fn schedule() {
         let c = parse(r#"{"cluster": "c", "state_path": "/s", "interval_ms": 5000}"#).unwrap();

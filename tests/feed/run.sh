@@ -68,7 +68,7 @@ prepare() {
   elif [ ! -d "$NODE_DIR/node_modules/miniflare" ]; then
     (cd "$NODE_DIR" && npm install --no-audit --no-fund --loglevel=error --no-save miniflare@4.20260730.0 esbuild@0.28.1) || return 1
   fi
-  if ! cmp -s "$tarball" "$NODE_DIR/.tarball" 2>/dev/null; then
+  if ! cmp -s "$tarball" "$NODE_DIR/.tarball" 2>/dev/null || [ ! -f "$NODE_DIR/node_modules/drf-sso-jwt/package.json" ]; then
     rm -rf "$NODE_DIR/node_modules/drf-sso-jwt" "$NODE_DIR/_pkg" && mkdir -p "$NODE_DIR/_pkg" &&
       tar -xzf "$tarball" -C "$NODE_DIR/_pkg" && mv "$NODE_DIR/_pkg/package" "$NODE_DIR/node_modules/drf-sso-jwt" &&
       cp "$tarball" "$NODE_DIR/.tarball" || return 1
