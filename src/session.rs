@@ -518,9 +518,12 @@ impl SessionState {
         let uid_value = payload.get("uid").unwrap_or(&null);
         if !self.verify_session_token {
             let uid = user_pk(uid_value).map_err(|()| lookup_error("uid", uid_value))?;
-            let Some(uid) = uid.filter(|u| self.deleted_users.binary_search(u).is_err()) else {
-                return Err(invalid("no such user (deleted)", "uid"));
+            let Some(uid) = uid else {
+                return Err(invalid("no user can have this id", "uid"));
             };
+            if self.deleted_users.binary_search(&uid).is_ok() {
+                return Err(invalid("the user was deleted", "uid"));
+            }
             return self.active_user(uid);
         }
         // Django builds the query's conditions in sorted keyword order: pk (sid), then user_id.
@@ -611,7 +614,7 @@ impl SessionState {
 }
 
 fn invalid(why: &str, claim: &'static str) -> Error {
-    Error::InvalidSession(Cause::new(format!("Invalid token.: {why}")).claim(claim))
+    Error::InvalidSession(Cause::new(format!("Invalid token: {why}")).claim(claim))
 }
 
 fn lookup_error(claim: &'static str, v: &Value) -> Error {

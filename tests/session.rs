@@ -584,3 +584,118 @@ fn cached_verifier_applies_the_state_on_hits() {
         .unwrap()
         .is_none());
 }
+
+/// Hostile documents and payloads: structured random values in every place, signed (so
+/// they reach the reader), never a panic; a document is either taken whole or refused.
+#[test]
+fn random_documents_and_claims_never_panic() {
+    let v = verifier();
+    let k = key("myapp-20200410.pem", K2020);
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    fn value(r: u64) -> String {
+        match r % 14 {
+            0 => "null".into(),
+            1 => "true".into(),
+            2 => format!("{}", r as i64),
+            3 => "-1".into(),
+            4 => "1e308".into(),
+            5 => "1.5".into(),
+            6 => format!("\"{:032x}\"", r as u128 * 0x1_0000_0001),
+            7 => "\"0F1E2D3C4B5A69788796A5B4C3D2E1F0\"".into(),
+            8 => "[]".into(),
+            9 => "{}".into(),
+            10 => "99999999999999999999999999".into(),
+            11 => format!("\"{}\"", "\\u00e9".repeat((r % 5) as usize)),
+            12 => format!("{}", (r % 4_000_000_000) as i64 * 1_000_000),
+            _ => format!("[{}, {}, {}, {}]", r % 3, r % 7, "null", r % 11),
+        }
+    }
+    for round in 0..100 {
+        let row = |n: &mut dyn FnMut() -> u64| {
+            format!(
+                "[{},{},{},{}]",
+                value(n()),
+                value(n()),
+                value(n()),
+                value(n())
+            )
+        };
+        let rows: Vec<String> = (0..next() % 4).map(|_| row(&mut next)).collect();
+        let field = |n: &mut dyn FnMut() -> u64, ok: &str| {
+            if n() % 5 == 0 {
+                value(n())
+            } else {
+                ok.to_owned()
+            }
+        };
+        let body = format!(
+            r#"{{"iss":{},"seq":{},"iat":{},"max_age":{},"verify_session_token":{},"verify_token_issued_at":true,
+                "horizon":{},"last_issued_at_floor":{},"sessions":[{}],"deleted_sessions":{},"inactive_users":{},"deleted_users":{}}}"#,
+            field(&mut next, "\"myapp\""),
+            field(&mut next, &round.to_string()),
+            field(&mut next, &(NOW as i64).to_string()),
+            field(&mut next, "60"),
+            field(&mut next, "true"),
+            value(next()),
+            field(&mut next, "1699999000"),
+            rows.join(","),
+            field(&mut next, "[]"),
+            field(&mut next, "[7]"),
+            field(&mut next, "[]"),
+        );
+        let d = doc(&k, "drf-sso-state+jwt", &body);
+        let mut e = EdgeState::new(v.settings(), None, Some(StalePolicy::Refuse)).unwrap();
+        match e.update_state(d.as_bytes(), &v, NOW) {
+            Ok(_) => assert!(e.session_state().is_some()),
+            Err(err) => {
+                assert_eq!(err.code(), "bad_state", "{body}: {err}");
+                assert!(e.session_state().is_none());
+            }
+        }
+        for _ in 0..8 {
+            let p = format!(
+                r#"{{"sid":{},"uid":{},"iat":{}}}"#,
+                value(next()),
+                value(next()),
+                value(next())
+            );
+            let Ok(drf_sso_jwt::Value::Object(m)) = drf_sso_jwt::json::parse(p.as_bytes()) else {
+                continue;
+            };
+            let r = e.check(&m, NOW);
+            if let Err(err) = r {
+                assert!(
+                    matches!(
+                        err.code(),
+                        "invalid_session"
+                            | "superseded"
+                            | "inactive_user"
+                            | "session_lookup_error"
+                            | "state_unavailable"
+                    ),
+                    "{p}: {err}"
+                );
+            }
+        }
+        // Keys documents too.
+        let kd = doc(
+            &k,
+            "drf-sso-jwks+jwt",
+            &format!(
+                r#"{{"iss":"myapp","seq":1,"iat":{},"max_age":60,"public_keys":{},"keys":{}}}"#,
+                NOW as i64,
+                field(&mut next, r#"{"myapp":"myapp-20200410.pem"}"#),
+                field(&mut next, "[]")
+            ),
+        );
+        if let Err(err) = e.update_keys(kd.as_bytes(), &v, NOW) {
+            assert_eq!(err.code(), "bad_state", "{err}");
+        }
+    }
+}

@@ -77,23 +77,16 @@ mod wasm {
         denials: RefCell<Vec<(&'static str, Option<u32>)>>,
         /// `<prefix>.feed.<kind>_<outcome>` counters, defined on first use.
         feed: RefCell<Vec<(String, Option<u32>)>>,
-        /// `<prefix>.feed.<gauge>`, same order as [`feed::gauges`].
-        gauges: Vec<Option<u32>>,
+        /// `<prefix>.feed.<gauge>`, same order as [`feed::gauges`]; defined on first use (only
+        /// configurations with a feed have them).
+        gauges: RefCell<Vec<Option<u32>>>,
     }
 
     impl Metrics {
         fn define(prefix: &str) -> Metrics {
             Metrics {
                 feed: RefCell::new(Vec::new()),
-                gauges: [
-                    "state_sequence",
-                    "state_age_seconds",
-                    "keys_sequence",
-                    "keys_age_seconds",
-                ]
-                .iter()
-                .map(|g| abi::define_gauge(&format!("{prefix}.feed.{g}")))
-                .collect(),
+                gauges: RefCell::new(Vec::new()),
                 prefix: prefix.into(),
                 ids: COUNTERS
                     .iter()
@@ -136,7 +129,16 @@ mod wasm {
         }
 
         fn gauges(&self, values: &[(&'static str, Option<u64>)]) {
-            for (id, (_, v)) in self.gauges.iter().zip(values) {
+            let Ok(mut ids) = self.gauges.try_borrow_mut() else {
+                return;
+            };
+            if ids.is_empty() {
+                *ids = values
+                    .iter()
+                    .map(|(g, _)| abi::define_gauge(&format!("{}.feed.{g}", self.prefix)))
+                    .collect();
+            }
+            for (id, (_, v)) in ids.iter().zip(values) {
                 if let (Some(id), Some(v)) = (id, v) {
                     abi::record(*id, *v);
                 }
