@@ -628,7 +628,7 @@ fn random_documents_and_claims_never_panic() {
         };
         let rows: Vec<String> = (0..next() % 4).map(|_| row(&mut next)).collect();
         let field = |n: &mut dyn FnMut() -> u64, ok: &str| {
-            if n() % 5 == 0 {
+            if n().is_multiple_of(5) {
                 value(n())
             } else {
                 ok.to_owned()
