@@ -13,6 +13,7 @@ import datetime
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -169,6 +170,7 @@ def main():
                        input=b"null\n", capture_output=True)
     check("a state document is no key set", r.returncode == 2 and b"typ" in r.stderr, r.stderr.decode())
 
+    shutil.rmtree(work, ignore_errors=True)
     for f in failures:
         print("FAIL", f)
     print(f"feed app: {checks} checks, {len(failures)} failures")

@@ -272,6 +272,7 @@ def main():
         return worker(args)
 
     profiles = args.profile or list(PROFILES)
+    own = args.workdir is None
     workdir = args.workdir or tempfile.mkdtemp(prefix="feed-parity-")
     os.makedirs(workdir, exist_ok=True)
     backends = [None]
@@ -327,6 +328,8 @@ def main():
     finally:
         if pg is not None:
             pg.stop()
+    if own and not all_failures:
+        shutil.rmtree(workdir, ignore_errors=True)
     for f in all_failures[:40]:
         print("FAIL", f)
     print(f"feed parity: {total} verdicts compared, {len(all_failures)} failures")
