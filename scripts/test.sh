@@ -70,6 +70,8 @@ stage "parity with djangorestframework-sso (oracle + live server + wasm)" env PA
 stage "www inspector in headless Chromium" bash tests/www/run.sh
 stage "Envoy proxy-wasm filter in a wasmtime host" bash tests/proxy/run.sh
 stage "Envoy proxy-wasm filter in real Envoy 1.36.2 and 1.40.0" bash tests/envoy/run.sh
+# After the npm and Envoy stages: reuses their tarball, tools and Envoy binary.
+stage "edge session state: Django feed app, parity (SQLite, PostgreSQL), Envoy + Node + workerd" bash tests/feed/run.sh
 
 echo
 printf '%s\n' "${times[@]}"

@@ -156,6 +156,16 @@ impl CachedVerifier {
         Some(self.verifier.check_claims(&entry.checked, now))
     }
 
+    /// The token data of entry `id`, while that entry holds it (what a hit would return).
+    pub fn entry_data(&self, id: u64) -> Option<&TokenData> {
+        let cap = self.slots.len() as u64;
+        if cap == 0 {
+            return None;
+        }
+        let entry = self.slots[(id % cap) as usize].as_ref()?;
+        (entry.id == id).then_some(&entry.checked.data)
+    }
+
     /// As [`Verifier::authenticate`], through the cache.
     pub fn authenticate(&mut self, header: Option<&[u8]>, now: f64) -> Result<Option<TokenData>> {
         self.last = None;

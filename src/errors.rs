@@ -18,6 +18,14 @@ pub const DETAIL_INVALID: &str = "Incorrect authentication credentials.";
 pub const DETAIL_CONFIG: &str = "Invalid configuration.";
 /// Detail of signing failures.
 pub const DETAIL_SIGN: &str = "Token could not be signed.";
+/// drf-sso `authenticate_payload`: no active session `sid` of user `uid` (or no user `uid`).
+pub const DETAIL_INVALID_TOKEN: &str = "Invalid token.";
+/// drf-sso `authenticate_payload`: `iat` older than the session's `last_issued_at`.
+pub const DETAIL_SUPERSEDED: &str = "Token has been superseded.";
+/// drf-sso `authenticate_payload`: the user is not active.
+pub const DETAIL_INACTIVE: &str = "User inactive or deleted.";
+/// Detail of the edge's refusal when its session state is missing or too old (policy `refuse`).
+pub const DETAIL_STATE_UNAVAILABLE: &str = "Session state unavailable.";
 
 /// A part of a compact JWS (RFC 7515 §7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,7 +104,11 @@ pub enum Class {
     Token,
     /// `JWTAuthentication.authenticate` rejects the `Authorization` header itself.
     Header,
-    /// Settings, key material or the caller's clock are unusable (never a verdict on a token).
+    /// drf-sso's `authenticate_payload` rejects the token: the session state the edge holds
+    /// (a signed snapshot of the server's database) says what the database would.
+    Session,
+    /// Settings, key material, state documents or the caller's clock are unusable (never a
+    /// verdict on a token).
     Config,
     /// Building or signing a token failed.
     Sign,
@@ -192,6 +204,22 @@ errors! {
     TokenHasSpaces => "token_has_spaces", Header, "Invalid token header. Token string should not contain spaces.";
     /// `Authorization` token part is not UTF-8 (DRF `AuthenticationFailed`).
     InvalidCharacters => "invalid_characters", Header, "Invalid token header. Token string should not contain invalid characters.";
+    /// No active session `sid` belonging to user `uid` in the session state (revoked, deleted,
+    /// another user's), or with `VERIFY_SESSION_TOKEN` off no user `uid` (drf-sso `authenticate_payload`).
+    InvalidSession => "invalid_session", Session, DETAIL_INVALID_TOKEN;
+    /// `iat` missing or older than the session's `last_issued_at` (`VERIFY_TOKEN_ISSUED_AT`).
+    Superseded => "superseded", Session, DETAIL_SUPERSEDED;
+    /// The token's user is not active.
+    InactiveUser => "inactive_user", Session, DETAIL_INACTIVE;
+    /// The session lookup itself fails on the server (HTTP 500): `sid` is not a UUID, `uid` not
+    /// an integer, `iat` not comparable with an integer; this crate rejects.
+    SessionLookup => "session_lookup_error", Session, DETAIL_INVALID_TOKEN;
+    /// A session-state or key-set document was refused (signature, issuer, type, format,
+    /// sequence going backwards, older than its `max_age`); the one in force stays.
+    BadState => "bad_state", Config, DETAIL_CONFIG;
+    /// Policy `refuse` and no session state younger than its `max_age`: every token is refused
+    /// until a fresh document arrives.
+    StateUnavailable => "state_unavailable", Config, DETAIL_STATE_UNAVAILABLE;
     /// Settings or key material are invalid; raised when configuring, never per token.
     Config => "config", Config, DETAIL_CONFIG;
     /// A key needs an algorithm family this build leaves out (a Cargo feature, or the npm

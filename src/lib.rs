@@ -50,6 +50,7 @@ mod policy;
 mod printable;
 mod pyint;
 mod rsa_public;
+mod session;
 mod settings;
 #[cfg(feature = "sign")]
 pub mod signing;
@@ -62,13 +63,18 @@ pub use crate::{
     decoding::{dangerous, TokenData},
     errors::{
         Cause, Class, Error, Result, Segment, DETAIL_CONFIG, DETAIL_DECODE, DETAIL_EXPIRED,
-        DETAIL_INVALID, DETAIL_KEY, DETAIL_SIGN,
+        DETAIL_INACTIVE, DETAIL_INVALID, DETAIL_INVALID_TOKEN, DETAIL_KEY, DETAIL_SIGN,
+        DETAIL_STATE_UNAVAILABLE, DETAIL_SUPERSEDED,
     },
     json::{Map, Value},
     jwa::Algorithm,
     keys::{key_id, KeyMaterial, KeyStore, KeyWarning, VerifyingKey},
     pkix::{
         spki_algorithm, spki_key_bytes, EcAlg, EcCurve, EcDomain, EcHash, OkpCurve, SpkiAlgorithm,
+    },
+    session::{
+        DocumentInfo, EdgeState, KeySet, SessionState, StalePolicy, Update,
+        DEFAULT_MAX_DOCUMENT_BYTES, KEYS_TYPE, STATE_TYPE,
     },
     settings::{OneOrMany, Settings},
     verifier::{header_bytes, Verifier},

@@ -173,6 +173,68 @@ fn int_of_str(s: &str) -> Option<PyInt> {
     Some(PyInt::new(neg, &text))
 }
 
+/// `int(s, 16)` for a `str` (what `uuid.UUID(hex=...)` calls): Unicode spaces around it and
+/// Unicode decimal digits are taken as `int()` takes them, then ASCII-space trimming, a sign, an
+/// optional `0x` prefix (one `_` may follow it), hex digits with single `_` between them.
+/// `None` where Python raises `ValueError`, or beyond 128 bits (only `UUID`'s range matters).
+pub(crate) fn int_hex(s: &str) -> Option<(bool, u128)> {
+    // `_PyUnicode_TransformDecimalAndSpaceToASCII`: non-ASCII spaces become ' ', non-ASCII
+    // decimal digits their ASCII digit, anything else non-ASCII an invalid character.
+    let mut text = alloc::vec::Vec::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            text.push(c as u8);
+        } else if int_space(c) {
+            text.push(b' ');
+        } else {
+            text.push(decimal(c).map_or(b'?', |d| b'0' + d as u8));
+        }
+    }
+    // `PyLong_FromString`: ASCII whitespace (`Py_ISSPACE`) only from here on.
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let mut t: &[u8] = &text;
+    while t.first().is_some_and(space) {
+        t = &t[1..];
+    }
+    while t.last().is_some_and(space) {
+        t = &t[..t.len() - 1];
+    }
+    let neg = match t.first() {
+        Some(b'-') => true,
+        Some(b'+') => false,
+        _ => false,
+    };
+    if matches!(t.first(), Some(b'-' | b'+')) {
+        t = &t[1..];
+    }
+    if t.len() >= 2 && t[0] == b'0' && matches!(t[1], b'x' | b'X') {
+        t = &t[2..];
+        if t.first() == Some(&b'_') {
+            t = &t[1..];
+        }
+    }
+    let mut v: u128 = 0;
+    let mut digits = 0usize;
+    let mut prev_underscore = true; // no leading underscore
+    for &b in t {
+        if b == b'_' {
+            if prev_underscore {
+                return None;
+            }
+            prev_underscore = true;
+            continue;
+        }
+        let d = (b as char).to_digit(16)?;
+        v = v.checked_mul(16)?.checked_add(d as u128)?;
+        digits += 1;
+        prev_underscore = false;
+    }
+    if digits == 0 || prev_underscore {
+        return None;
+    }
+    Some((neg && v != 0, v))
+}
+
 /// `int(value)`: `None` where Python raises `ValueError`, `TypeError` or `OverflowError`.
 pub(crate) fn py_int(value: &Value) -> Option<PyInt> {
     match value {
@@ -190,6 +252,15 @@ pub(crate) fn py_int(value: &Value) -> Option<PyInt> {
 }
 
 impl PyInt {
+    /// The value, where it fits 64 bits.
+    pub(crate) fn to_i64(&self) -> Option<i64> {
+        let m: u64 = self.digits.parse().ok()?;
+        if self.neg {
+            0i64.checked_sub_unsigned(m)
+        } else {
+            i64::try_from(m).ok()
+        }
+    }
     /// Python's exact `int > float`.
     pub(crate) fn gt(&self, t: f64) -> bool {
         if t.is_nan() || t == f64::INFINITY {
@@ -252,6 +323,28 @@ mod tests {
         assert_eq!(s(&"1".repeat(4301)), None);
         assert!(s(&"1_".repeat(2200)).is_none()); // trailing underscore
         assert!(s(&(String::from("1") + &"_1".repeat(2200))).is_some());
+    }
+
+    #[test]
+    fn int_base_16_like_python() {
+        assert_eq!(int_hex("ff"), Some((false, 255)));
+        assert_eq!(int_hex(" 0xF_f "), Some((false, 255)));
+        assert_eq!(int_hex("0x_1"), Some((false, 1)));
+        assert_eq!(int_hex("0x__1"), None);
+        assert_eq!(int_hex("_1"), None);
+        assert_eq!(int_hex("1_"), None);
+        assert_eq!(int_hex("-1"), Some((true, 1)));
+        assert_eq!(int_hex("+0"), Some((false, 0)));
+        assert_eq!(int_hex("-0"), Some((false, 0)));
+        assert_eq!(int_hex("0x"), None);
+        assert_eq!(int_hex("\u{3000}a\u{85}"), Some((false, 10)));
+        assert_eq!(int_hex("\u{1c}a"), None);
+        assert_eq!(int_hex("\u{661}f"), Some((false, 0x1f)));
+        assert_eq!(int_hex("\u{ff41}"), None); // fullwidth a: not a decimal digit
+        assert_eq!(int_hex("g"), None);
+        assert_eq!(int_hex(""), None);
+        assert_eq!(int_hex(&"f".repeat(32)), Some((false, u128::MAX)));
+        assert_eq!(int_hex(&"f".repeat(33)), None);
     }
 
     #[test]

@@ -529,4 +529,3 @@ pub fn payload_json(p: &Payload) -> Result<String> {
     out.push('}');
     Ok(out)
 }
-

@@ -7,14 +7,17 @@ use std::process::ExitCode;
 
 use drf_sso_jwt::json::{write_json_str, Value};
 use drf_sso_jwt::{
-    create_authorization_payload, create_session_payload, dangerous, CachedVerifier, Error, Issuer,
-    KeyStore, Payload, Settings, SignatureCheck, Subject, TokenData, Verifier,
+    create_authorization_payload, create_session_payload, dangerous, CachedVerifier, EdgeState,
+    Error, Issuer, KeyStore, Payload, Settings, SignatureCheck, StalePolicy, Subject, TokenData,
+    Verifier,
 };
 
 const USAGE: &str = "usage:
   drf-sso-jwt verify --settings FILE [--now UNIX] [--cache N] [TOKEN]   verify TOKEN or each stdin line
                                                             (--cache N: remember N verified signatures; default 0)
   drf-sso-jwt authenticate --settings FILE [--now UNIX]       each stdin line: a JSON string (Authorization header, one char per byte) or null
+                    [--keys-doc FILE] [--state FILE] [--stale refuse|stateless] [--issuer NAME]
+                                                            with the server's signed key-set / session-state documents
   drf-sso-jwt decode [TOKEN]                                  header and payload, no verification
   drf-sso-jwt jwks --settings FILE                            public keys of the key store as JWKS
   drf-sso-jwt issue --settings FILE --type session|auth --sid SID --uid UID [--email E] [--cid C]
@@ -31,6 +34,10 @@ struct Args {
     named: Vec<(String, String)>,
     cache: usize,
     check: SignatureCheck,
+    state: Option<PathBuf>,
+    keys_doc: Option<PathBuf>,
+    stale: Option<StalePolicy>,
+    issuer: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -44,6 +51,10 @@ fn parse_args() -> Result<Args, String> {
         named: Vec::new(),
         cache: 0,
         check: SignatureCheck::Fast,
+        state: None,
+        keys_doc: None,
+        stale: None,
+        issuer: None,
     };
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -70,6 +81,16 @@ fn parse_args() -> Result<Args, String> {
                     .ok_or("--signature-check needs fast, portable or rsa-crate")?;
                 a.check = SignatureCheck::from_name(&v)
                     .ok_or_else(|| format!("--signature-check: unknown {v}"))?;
+            }
+            "--state" => a.state = Some(it.next().ok_or("--state needs a file")?.into()),
+            "--keys-doc" => a.keys_doc = Some(it.next().ok_or("--keys-doc needs a file")?.into()),
+            "--issuer" => a.issuer = Some(it.next().ok_or("--issuer needs a name")?),
+            "--stale" => {
+                let v = it.next().ok_or("--stale needs refuse or stateless")?;
+                a.stale = Some(
+                    StalePolicy::from_name(&v)
+                        .ok_or_else(|| format!("--stale: refuse or stateless, not {v}"))?,
+                );
             }
             "--type" | "--sid" | "--uid" | "--email" | "--cid" | "--claim" => {
                 let v = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
@@ -194,6 +215,36 @@ fn header_line(line: &[u8]) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
+/// The verifier and edge state after the `--keys-doc` and `--state` documents (read once, at `now`).
+fn with_documents(
+    a: &Args,
+    mut v: Verifier,
+    now: f64,
+) -> Result<(Verifier, Option<EdgeState>), String> {
+    if a.keys_doc.is_none() && a.state.is_none() {
+        return Ok((v, None));
+    }
+    let mut edge = EdgeState::new(v.settings(), a.issuer.as_deref(), a.stale)
+        .map_err(|e| e.message().to_owned())?;
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    if let Some(p) = &a.keys_doc {
+        if let Some(next) = edge
+            .update_keys(&read(p)?, &v, now)
+            .map_err(|e| e.message().to_owned())?
+        {
+            v = next.with_signature_check(a.check);
+        }
+    }
+    if let Some(p) = &a.state {
+        edge.update_state(&read(p)?, &v, now)
+            .map_err(|e| e.message().to_owned())?;
+        if let Some(policy) = a.stale {
+            edge.set_policy(Some(policy));
+        }
+    }
+    Ok((v, Some(edge)))
+}
+
 fn cache(v: Verifier, size: usize) -> Result<CachedVerifier, String> {
     CachedVerifier::new(v, size).map_err(|e| e.message().to_owned())
 }
@@ -217,11 +268,16 @@ fn run(a: Args) -> Result<bool, String> {
             }
         }
         "authenticate" => {
-            let mut v = cache(verifier(a.settings.as_deref(), a.check)?, a.cache)?;
             let t = now(&a);
+            let (v, edge) = with_documents(&a, verifier(a.settings.as_deref(), a.check)?, t)?;
+            let mut v = cache(v, a.cache)?;
             for line in inputs(&a) {
                 let header = header_line(&line)?;
-                emit(v.authenticate(header.as_deref(), t), &mut out)?;
+                let r = match &edge {
+                    Some(e) => v.authenticate_with_state(header.as_deref(), t, e),
+                    None => v.authenticate(header.as_deref(), t),
+                };
+                emit(r, &mut out)?;
             }
         }
         "decode" => {

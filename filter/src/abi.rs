@@ -12,8 +12,12 @@ use crate::headers::{parse_pairs, serialize, Pairs};
 
 /// `proxy_map_type_t::HttpRequestHeaders`.
 pub const REQUEST_HEADERS: u32 = 0;
+/// `proxy_map_type_t::HttpCallResponseHeaders`: the answer to a `proxy_dispatch_http_call`.
+pub const CALL_RESPONSE_HEADERS: u32 = 6;
 /// `proxy_metric_type_t::Counter`.
 const COUNTER: u32 = 0;
+/// `proxy_metric_type_t::Gauge`.
+const GAUGE: u32 = 1;
 /// `proxy_result_t::Ok`.
 const OK: u32 = 0;
 
@@ -41,16 +45,22 @@ extern "C" {
     ) -> u32;
     fn proxy_define_metric(kind: u32, name: *const u8, name_size: usize, id: *mut u32) -> u32;
     fn proxy_increment_metric(id: u32, offset: i64) -> u32;
+    fn proxy_record_metric(id: u32, value: u64) -> u32;
 }
 
 /// The request headers; `None` if the host failed or sent a malformed map.
 pub fn request_headers() -> Option<Pairs> {
+    header_map(REQUEST_HEADERS)
+}
+
+/// A header map of the host (`REQUEST_HEADERS`, `CALL_RESPONSE_HEADERS`), as bytes.
+pub fn header_map(map: u32) -> Option<Pairs> {
     let mut data: *mut u8 = null_mut();
     let mut size: usize = 0;
     // SAFETY: the host writes a pointer to `size` bytes it allocated with this module's
     // `proxy_on_memory_allocate` (a Vec<u8> of that capacity, as the SDK allocates), or null.
     let buf = unsafe {
-        if proxy_get_header_map_pairs(REQUEST_HEADERS, &mut data, &mut size) != OK {
+        if proxy_get_header_map_pairs(map, &mut data, &mut size) != OK {
             return None;
         }
         if data.is_null() {
@@ -119,6 +129,20 @@ pub fn define_counter(name: &str) -> Option<u32> {
     // SAFETY: pointer and size of a live str; `id` is a valid out-pointer.
     let ok = unsafe { proxy_define_metric(COUNTER, name.as_ptr(), name.len(), &mut id) == OK };
     ok.then_some(id)
+}
+
+/// Defines gauge `name`; `None` if the host has no metrics.
+pub fn define_gauge(name: &str) -> Option<u32> {
+    let mut id = 0u32;
+    // SAFETY: pointer and size of a live str; `id` is a valid out-pointer.
+    let ok = unsafe { proxy_define_metric(GAUGE, name.as_ptr(), name.len(), &mut id) == OK };
+    ok.then_some(id)
+}
+
+/// Sets gauge `id` to `value`.
+pub fn record(id: u32, value: u64) {
+    // SAFETY: plain values.
+    let _ = unsafe { proxy_record_metric(id, value) };
 }
 
 /// Adds `n` to counter `id`.

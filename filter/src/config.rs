@@ -13,6 +13,7 @@ use drf_sso_jwt::json::{self, Map, Value};
 use drf_sso_jwt::{CachedVerifier, KeyMaterial, KeyStore, Settings, Verifier};
 
 use crate::converted::Converted;
+use crate::feed::{self, FeedConfig};
 use crate::pbstruct;
 use crate::policy::{self, PathMatch, Requirement, Rule, Rules};
 
@@ -75,6 +76,12 @@ pub struct Config {
     pub www_authenticate: String,
     /// First part of every counter name (`<stat_prefix>.allowed`, …).
     pub stat_prefix: String,
+    /// Slots of the verified-token cache (a key set from the feed starts a new one).
+    pub cache_size: usize,
+    /// Where the session state and key set come from (`feed`), if anywhere.
+    pub feed: Option<FeedConfig>,
+    /// The documents in force (`None` without a feed); swapped whole by the root context.
+    pub edge: RefCell<Option<drf_sso_jwt::EdgeState>>,
 }
 
 fn err(msg: impl Into<String>) -> String {
@@ -104,7 +111,7 @@ fn boolean(what: &str, v: Option<&Value>, default: bool) -> Result<bool, String>
     }
 }
 
-const KNOWN: [&str; 13] = [
+const KNOWN: [&str; 14] = [
     "settings",
     "keys",
     "header",
@@ -118,6 +125,7 @@ const KNOWN: [&str; 13] = [
     "strip_token",
     "cache_size",
     "stat_prefix",
+    "feed",
 ];
 
 impl Config {
@@ -184,6 +192,14 @@ impl Config {
                 usize::try_from(*n).unwrap_or(usize::MAX)
             }
             Some(_) => return Err(err("cache_size must be a non-negative integer")),
+        };
+        let feed = match root.get("feed") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(FeedConfig::parse(v)?),
+        };
+        let edge = match &feed {
+            Some(f) => Some(feed::edge_state(f, &settings)?),
+            None => None,
         };
         let verifier = Verifier::new(settings, store).map_err(|e| e.message().to_owned())?;
         let verifier = RefCell::new(
@@ -291,6 +307,9 @@ impl Config {
             strip_token,
             www_authenticate,
             stat_prefix,
+            cache_size,
+            feed,
+            edge: RefCell::new(edge),
         };
         // The filter removes reserved headers before reading the credentials: a reserved
         // credentials header would never be read, and every request would pass unauthenticated.

@@ -51,6 +51,11 @@ impl Converted {
         (n > 0).then(|| (fnv1a(credentials) % n) as usize)
     }
 
+    /// Forgets every entry (the core's cache they point into was replaced).
+    pub fn clear(&mut self) {
+        self.slots.iter_mut().for_each(|s| *s = None);
+    }
+
     /// The core entry id, headers and payload kept for this credentials value.
     pub fn find(&self, credentials: &[u8]) -> Option<(u64, Headers, Rc<Map>)> {
         let e = self.slots[self.slot(credentials)?].as_ref()?;

@@ -77,7 +77,7 @@ pub enum Decision {
     },
     /// Answer locally, never reaching the upstream.
     Reject {
-        /// HTTP status: 401 (authentication) or 403 (permission).
+        /// HTTP status: 401 (authentication), 403 (permission), 503 (no fresh session state).
         status: u32,
         /// `{"detail":"..."}` as DRF's JSONRenderer writes it (compact separators).
         body: String,
@@ -128,8 +128,13 @@ pub fn decide(cfg: &Config, req: &Request<'_>, now: f64) -> Decision {
             Err(_) => None,
         };
         match again {
-            Some(Ok(())) => return permitted(cfg, &rule, &payload, headers),
-            Some(Err(e)) => return reject(cfg, 401, e.detail(), e.code(), e.message().to_owned()),
+            Some(Ok(())) => {
+                return match session_check(cfg, &payload, now) {
+                    Ok(()) => permitted(cfg, &rule, &payload, headers),
+                    Err(e) => refusal(cfg, e),
+                }
+            }
+            Some(Err(e)) => return refusal(cfg, e),
             None => {} // the core's entry was replaced: verify again
         }
     }
@@ -149,7 +154,10 @@ pub fn decide(cfg: &Config, req: &Request<'_>, now: f64) -> Decision {
             {
                 conv.store(c, id, headers.clone(), payload.clone());
             }
-            permitted(cfg, &rule, &payload, headers)
+            match session_check(cfg, &payload, now) {
+                Ok(()) => permitted(cfg, &rule, &payload, headers),
+                Err(e) => refusal(cfg, e),
+            }
         }
         Ok(None) if rule.requirement == Requirement::Optional => Decision::Forward {
             headers: Rc::from([]),
@@ -163,8 +171,33 @@ pub fn decide(cfg: &Config, req: &Request<'_>, now: f64) -> Decision {
             "not_authenticated",
             DETAIL_NOT_AUTHENTICATED.to_owned(),
         ),
-        Err(e) => reject(cfg, 401, e.detail(), e.code(), e.message().to_owned()),
+        Err(e) => refusal(cfg, e),
     }
+}
+
+/// drf-sso's `authenticate_payload` from the feed's session state, after `decode_jwt_token`
+/// accepted the token (nothing without a feed that uses session state).
+fn session_check(cfg: &Config, payload: &Map, now: f64) -> Result<(), drf_sso_jwt::Error> {
+    match cfg.edge.try_borrow() {
+        Ok(edge) => match edge.as_ref() {
+            Some(e) => e.check(payload, now),
+            None => Ok(()),
+        },
+        Err(_) => Err(drf_sso_jwt::Error::StateUnavailable(
+            "the session state is being replaced".into(),
+        )),
+    }
+}
+
+/// The reply for a core error: DRF's 401 with its detail; 503 when the edge has no fresh
+/// session state to judge with (policy `refuse`): not a verdict, the request may succeed later.
+fn refusal(cfg: &Config, e: drf_sso_jwt::Error) -> Decision {
+    let status = if e.code() == "state_unavailable" {
+        503
+    } else {
+        401
+    };
+    reject(cfg, status, e.detail(), e.code(), e.message().to_owned())
 }
 
 /// Forward with these headers if the rule's permission check passes, else DRF's 403.

@@ -1,7 +1,7 @@
 //! A proxy-wasm (ABI 0.2.1) HTTP filter that authenticates djangorestframework-sso JWTs
 //! with the verdicts of the Django server, using the `drf-sso-jwt` core.
 //!
-//! [`config`], [`policy`], [`decide`], [`converted`], [`headers`], [`observe`] and [`pbstruct`] hold all
+//! [`config`], [`policy`], [`decide`], [`feed`], [`converted`], [`headers`], [`observe`] and [`pbstruct`] hold all
 //! the logic and build natively; the proxy-wasm glue below exists only for `wasm32`
 //! targets. The glue never panics on host input: header maps are read as bytes, and the
 //! host calls whose SDK wrappers panic on a legitimate host answer go through [`abi`].
@@ -10,6 +10,7 @@ extern crate alloc;
 pub mod config;
 pub mod converted;
 pub mod decide;
+pub mod feed;
 pub mod headers;
 pub mod observe;
 pub mod pbstruct;
@@ -30,11 +31,12 @@ mod wasm {
     use proxy_wasm::hostcalls;
     use proxy_wasm::traits::{Context, HttpContext, RootContext};
     use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel};
-    use std::time::UNIX_EPOCH;
+    use std::time::{Duration, UNIX_EPOCH};
 
     use crate::abi;
     use crate::config::{Config, DEFAULT_STAT_PREFIX};
     use crate::decide::{decide, details, Credentials, Decision, Request};
+    use crate::feed::{self, Kind, Outcome, Schedule};
     use crate::observe::{
         counter_name, denial_codes, denial_name, sanitize, WarnLimiter, COUNTERS,
     };
@@ -42,7 +44,7 @@ mod wasm {
     proxy_wasm::main! {{
         proxy_wasm::set_log_level(LogLevel::Info);
         proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> {
-            Box::new(Root { config: None, metrics: None })
+            Box::new(Root { config: None, metrics: None, schedule: Schedule::default(), taken: [None, None] })
         });
     }}
 
@@ -73,11 +75,18 @@ mod wasm {
         /// Same order as [`COUNTERS`].
         ids: Vec<Option<u32>>,
         denials: RefCell<Vec<(&'static str, Option<u32>)>>,
+        /// `<prefix>.feed.<kind>_<outcome>` counters, defined on first use.
+        feed: RefCell<Vec<(String, Option<u32>)>>,
+        /// `<prefix>.feed.<gauge>`, same order as [`feed::gauges`]; defined on first use (only
+        /// configurations with a feed have them).
+        gauges: RefCell<Vec<Option<u32>>>,
     }
 
     impl Metrics {
         fn define(prefix: &str) -> Metrics {
             Metrics {
+                feed: RefCell::new(Vec::new()),
+                gauges: RefCell::new(Vec::new()),
                 prefix: prefix.into(),
                 ids: COUNTERS
                     .iter()
@@ -98,6 +107,41 @@ mod wasm {
             let i = COUNTERS.iter().position(|c| *c == counter);
             if let Some(Some(id)) = i.and_then(|i| self.ids.get(i)) {
                 abi::increment(*id, n as i64);
+            }
+        }
+
+        fn feed(&self, kind: Kind, outcome: &Outcome) {
+            let name = format!("{}.feed.{}_{}", self.prefix, kind.name(), outcome.counter());
+            let Ok(mut f) = self.feed.try_borrow_mut() else {
+                return;
+            };
+            let id = match f.iter().find(|(n, _)| *n == name) {
+                Some((_, id)) => *id,
+                None => {
+                    let id = abi::define_counter(&name);
+                    f.push((name, id));
+                    id
+                }
+            };
+            if let Some(id) = id {
+                abi::increment(id, 1);
+            }
+        }
+
+        fn gauges(&self, values: &[(&'static str, Option<u64>)]) {
+            let Ok(mut ids) = self.gauges.try_borrow_mut() else {
+                return;
+            };
+            if ids.is_empty() {
+                *ids = values
+                    .iter()
+                    .map(|(g, _)| abi::define_gauge(&format!("{}.feed.{g}", self.prefix)))
+                    .collect();
+            }
+            for (id, (_, v)) in ids.iter().zip(values) {
+                if let (Some(id), Some(v)) = (id, v) {
+                    abi::record(*id, *v);
+                }
             }
         }
 
@@ -125,9 +169,100 @@ mod wasm {
         /// `None` until a configuration parsed (and after a bad one): requests then fail closed.
         config: Option<Rc<Config>>,
         metrics: Option<Rc<Metrics>>,
+        /// When each feed document is fetched next, and which call is in flight.
+        schedule: Schedule,
+        /// The last documents taken (keys, state), applied again to a new configuration.
+        taken: [Option<Vec<u8>>; 2],
     }
 
-    impl Context for Root {}
+    impl Root {
+        /// Records (and, rate-limited, logs) what a feed document did.
+        fn outcome(&mut self, kind: Kind, outcome: &Outcome, doc: Option<&[u8]>, t: f64) {
+            if let Some(m) = &self.metrics {
+                m.feed(kind, outcome);
+            }
+            let class = match kind {
+                Kind::Keys => "feed_keys",
+                Kind::State => "feed_state",
+            };
+            match outcome {
+                Outcome::Updated => {
+                    self.taken[kind as usize] = doc.map(<[u8]>::to_vec);
+                    log(
+                        LogLevel::Info,
+                        &format!("drf-sso-jwt: feed: new {} document in force", kind.name()),
+                    );
+                }
+                Outcome::Unchanged => {}
+                Outcome::FetchFailed(why) | Outcome::Refused(why) => {
+                    if let Some(n) = WARN.with(|w| w.try_borrow_mut().ok()?.allow(class, t)) {
+                        log(
+                            LogLevel::Warn,
+                            &format!(
+                                "drf-sso-jwt: feed: {} {}: {}; the one in force stays ({n} more since the last line)",
+                                kind.name(),
+                                if matches!(outcome, Outcome::Refused(_)) { "document refused" } else { "fetch failed" },
+                                sanitize(why.as_bytes(), 300)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+
+        fn record_gauges(&self, t: f64) {
+            if let (Some(m), Some(cfg)) = (&self.metrics, &self.config) {
+                m.gauges(&feed::gauges(cfg, t));
+            }
+        }
+    }
+
+    impl Context for Root {
+        fn on_http_call_response(
+            &mut self,
+            token_id: u32,
+            _num_headers: usize,
+            body_size: usize,
+            _num_trailers: usize,
+        ) {
+            let Some(kind) = self.schedule.finished(token_id) else {
+                return;
+            };
+            let Some(cfg) = self.config.clone() else {
+                return;
+            };
+            let t = now();
+            let headers = abi::header_map(abi::CALL_RESPONSE_HEADERS);
+            let find = |name: &[u8]| {
+                headers.as_ref().and_then(|h| {
+                    h.iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                        .and_then(|(_, v)| core::str::from_utf8(v).ok().map(str::to_owned))
+                })
+            };
+            let status = find(b":status").and_then(|s| s.parse::<u32>().ok());
+            let etag = find(b"etag");
+            let limit = cfg.feed.as_ref().map_or(0, |f| f.max_document_bytes);
+            let outcome;
+            let mut body = Vec::new();
+            if status == Some(200) && body_size > limit {
+                outcome = Outcome::Refused(format!(
+                    "{body_size} bytes, over max_document_bytes = {limit}"
+                ));
+            } else {
+                if status == Some(200) {
+                    body = hostcalls::get_buffer(BufferType::HttpCallResponseBody, 0, body_size)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default();
+                }
+                outcome = feed::answer(&cfg, kind, status, &body, t);
+            }
+            self.schedule.outcome(kind, &outcome, etag);
+            self.outcome(kind, &outcome, Some(&body), t);
+            self.record_gauges(t);
+        }
+    }
 
     impl RootContext for Root {
         fn on_configure(&mut self, size: usize) -> bool {
@@ -147,7 +282,30 @@ mod wasm {
                     for w in cfg.verifier.borrow().verifier().keys().warnings() {
                         log(LogLevel::Warn, &format!("drf-sso-jwt: {w}"));
                     }
-                    self.config = Some(Rc::new(cfg));
+                    let cfg = Rc::new(cfg);
+                    self.config = Some(cfg.clone());
+                    self.schedule = Schedule::default();
+                    if let Some(f) = cfg.feed.clone() {
+                        let t = now();
+                        // The documents the last configuration had, then the inline ones.
+                        for kind in Kind::ALL {
+                            let carried = self.taken[kind as usize].clone();
+                            let inline = match kind {
+                                Kind::Keys => f.inline_keys.clone(),
+                                Kind::State => f.inline_state.clone(),
+                            };
+                            for doc in carried.into_iter().chain(inline.map(String::into_bytes)) {
+                                let outcome = feed::apply(&cfg, kind, &doc, t);
+                                if !matches!(outcome, Outcome::Unchanged) {
+                                    self.outcome(kind, &outcome, Some(&doc), t);
+                                }
+                            }
+                        }
+                        let _ = hostcalls::set_tick_period(Duration::from_millis(f.tick_ms()));
+                        self.record_gauges(t);
+                    } else {
+                        let _ = hostcalls::set_tick_period(Duration::ZERO);
+                    }
                     log(LogLevel::Info, "drf-sso-jwt: configured");
                     true
                 }
@@ -164,6 +322,39 @@ mod wasm {
                     false
                 }
             }
+        }
+
+        fn on_tick(&mut self) {
+            let Some(cfg) = self.config.clone() else {
+                return;
+            };
+            let Some(f) = cfg.feed.as_ref() else {
+                return;
+            };
+            let t = now();
+            for kind in Kind::ALL {
+                if !self.schedule.due(f, kind, t) {
+                    continue;
+                }
+                let headers = self.schedule.request_headers(f, kind);
+                let call = self.dispatch_http_call(
+                    f.cluster.as_deref().unwrap_or(""),
+                    headers,
+                    None,
+                    Vec::new(),
+                    Duration::from_millis(f.timeout_ms),
+                );
+                match call {
+                    Ok(token) => self.schedule.started(kind, token, t),
+                    Err(e) => {
+                        self.schedule.not_started(kind, t);
+                        let outcome =
+                            Outcome::FetchFailed(format!("the host refused the call: {e:?}"));
+                        self.outcome(kind, &outcome, None, t);
+                    }
+                }
+            }
+            self.record_gauges(t);
         }
 
         fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {

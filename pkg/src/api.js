@@ -26,6 +26,15 @@ function deepFreeze(v) {
 // DRF's texts and headers around a verdict (`rest_framework.exceptions`, `APIView.handle_exception`).
 const NOT_AUTHENTICATED = 'Authentication credentials were not provided.';
 
+// The edge without a fresh session state under policy 'refuse': 503, as a proxy answers when
+// it cannot reach what it needs to judge (the request may succeed once the feed has refreshed).
+function unavailable(detail) {
+  return new Response(JSON.stringify({ detail }), {
+    status: 503,
+    headers: { 'content-type': 'application/json', 'retry-after': '1' },
+  });
+}
+
 // The `Authorization` value of a Fetch `Request`, a `Headers`, a Node/Express request or its
 // headers object; `null` when absent. Node and Fetch give header bytes as chars U+0000..U+00FF.
 function authorizationOf(source) {
@@ -105,7 +114,9 @@ export function bind(glue, { load, locate }) {
     /**
      * @param settings the REST_FRAMEWORK_SSO dict (object or JSON text)
      * @param keys {fileName: PEM or JWK} or a JWKS {keys: [...]}
-     * @param options {cacheSize}: verified-token cache slots (default 1024; 0 disables)
+     * @param options {cacheSize, sessionState}: verified-token cache slots (default 1024; 0
+     *   disables); sessionState {policy: 'refuse' | 'stateless', issuer}: session state in use
+     *   from the start (what to do until a fresh document is in force)
      */
     constructor(settings, keys, options) {
       const cacheSize = options?.cacheSize;
@@ -115,6 +126,8 @@ export function bind(glue, { load, locate }) {
       ready();
       try {
         this.#inner = new glue.Verifier(settings, keys, cacheSize);
+        const st = options?.sessionState;
+        if (st !== undefined && st !== null) this.#inner.setStatePolicy(st.policy ?? 'refuse', st.issuer ?? undefined);
       } catch (e) {
         rethrow(e);
       }
@@ -131,10 +144,10 @@ export function bind(glue, { load, locate }) {
     // verify and authenticate alike: a hit in `map` whose core entry still passes the time
     // checks at `t` answers at once; anything else runs `fresh()`, and a result (not null)
     // is kept under the core's entry id, the oldest key making room.
-    #cached(map, key, t, fresh) {
+    #cached(map, key, t, fresh, session) {
       const v = this.#inner;
       const hit = typeof key === 'string' ? map?.get(key) : undefined;
-      if (hit !== undefined && v.recheck(hit.id, t)) return hit.result;
+      if (hit !== undefined && (session ? v.recheckAuthenticated(hit.id, t) : v.recheck(hit.id, t))) return hit.result;
       let result;
       try {
         result = deepFreeze(fresh());
@@ -159,7 +172,56 @@ export function bind(glue, { load, locate }) {
       if (header !== null && header !== undefined && typeof header !== 'string') throw new TypeError('header must be a string or null');
       const v = this.#live();
       const t = seconds(now);
-      return this.#cached(this.#headers, header, t, () => v.authenticate(header ?? null, t));
+      return this.#cached(this.#headers, header, t, () => v.authenticate(header ?? null, t), true);
+    }
+    /**
+     * Takes the server's signed session-state document (drf_sso_feed's `/sso/state/`), verified
+     * with the keys in force; from then on `authenticate` runs drf-sso's `authenticate_payload`
+     * against it (revoked, superseded, inactive). Turns session state on (policy 'refuse') if it
+     * was off. Throws `SsoError` `bad_state`; the document in force stays.
+     */
+    setSessionState(document, now) {
+      const v = this.#live();
+      const t = seconds(now);
+      try {
+        return Object.freeze(v.setSessionState(document, t));
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    /**
+     * Takes the server's signed key-set document (`/sso/jwks/`), verified with the keys in force,
+     * and verifies with its PUBLIC_KEYS and keys from then on (key rotation without a new
+     * Verifier). Throws `SsoError` `bad_state`; the keys in force stay.
+     */
+    setKeys(document, now) {
+      const v = this.#live();
+      const t = seconds(now);
+      let info;
+      try {
+        info = v.setKeys(document, t);
+      } catch (e) {
+        rethrow(e);
+      }
+      // A new core cache: its entry ids start again, so the results kept under them go.
+      if (info.changed) {
+        this.#tokens?.clear();
+        this.#headers?.clear();
+      }
+      return Object.freeze(info);
+    }
+    /** Session state on ('refuse' | 'stateless': what to do without a fresh document) or off (null). */
+    setStatePolicy(policy, issuer) {
+      if (policy !== null && policy !== 'refuse' && policy !== 'stateless') throw new TypeError("policy must be 'refuse', 'stateless' or null");
+      try {
+        this.#live().setStatePolicy(policy, issuer ?? undefined);
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    /** `{policy, issuer, state, keys}`: the documents in force (sequence, issuedAt, maxAge, age, fresh, counts) or null. */
+    stateStatus(now) {
+      return Object.freeze(this.#live().stateStatus(seconds(now)));
     }
     /**
      * The request helper frameworks share: `authenticate` on the request's `Authorization`
@@ -176,6 +238,8 @@ export function bind(glue, { load, locate }) {
       } catch (e) {
         // A verdict on the request is DRF's 401; a bad clock or configuration is the
         // server's fault (Django would answer 500), so it propagates.
+        // No fresh session state under policy 'refuse': the edge cannot judge, so 503, not a verdict.
+        if (e instanceof SsoError && e.code === 'state_unavailable') return unavailable(e.detail);
         if (e instanceof SsoError && e.code !== 'bad_clock' && e.code !== 'config') return this.#unauthorized(e.detail);
         throw e;
       }
@@ -211,6 +275,121 @@ export function bind(glue, { load, locate }) {
     }
   }
 
+  /**
+   * Keeps a Verifier's key set and session state current from the drf_sso_feed views:
+   * conditional GETs (ETag), the key set first (a state document may be signed by a key it
+   * brings), every `interval` seconds with `start()` (Node, Deno, Bun) or per request with
+   * `sync(ctx)` (Workers, edge functions: timers do not run between requests). A failed fetch
+   * or a refused document keeps what is in force; a session state older than its max_age then
+   * gets the policy ('refuse': 503 from authenticateRequest; 'stateless': no session checks).
+   */
+  class SessionFeed {
+    #verifier;
+    #urls;
+    #etags = { keys: null, state: null };
+    #interval;
+    #timeout;
+    #fetch;
+    #headers;
+    #onError;
+    #timer;
+    #inflight;
+    #last = -Infinity;
+    #counts = { refreshes: 0, updates: 0, unchanged: 0, failures: 0, lastError: null, lastSuccess: null };
+    constructor(verifier, options = {}) {
+      if (!(verifier instanceof Verifier)) throw new TypeError('SessionFeed: the first argument must be a Verifier');
+      const { state, keys, interval = 10, timeout = 10, headers = {}, policy = 'refuse', issuer, onError } = options;
+      // Called as a plain function: workerd refuses a `fetch` called as a method of another object.
+      const given = options.fetch;
+      const f = given ?? (typeof globalThis.fetch === 'function' ? (url, init) => globalThis.fetch(url, init) : undefined);
+      if (!state && !keys) throw new TypeError('SessionFeed: give the URL of the session state (state) and/or of the key set (keys)');
+      if (typeof f !== 'function') throw new TypeError('SessionFeed: no fetch function');
+      if (!(interval > 0) || !(timeout > 0)) throw new TypeError('SessionFeed: interval and timeout are positive numbers of seconds');
+      this.#verifier = verifier;
+      this.#urls = { keys: keys ? String(keys) : null, state: state ? String(state) : null };
+      this.#interval = interval;
+      this.#timeout = timeout;
+      this.#fetch = f;
+      this.#headers = { ...headers };
+      this.#onError = onError;
+      if (state) verifier.setStatePolicy(policy, issuer);
+    }
+    /** One round now (concurrent calls share it); resolves to `status`, never rejects. */
+    refresh() {
+      this.#inflight ??= this.#round().finally(() => {
+        this.#inflight = undefined;
+      });
+      return this.#inflight;
+    }
+    async #round() {
+      this.#last = Date.now();
+      this.#counts.refreshes++;
+      for (const kind of ['keys', 'state']) if (this.#urls[kind]) await this.#one(kind);
+      return this.status;
+    }
+    async #one(kind) {
+      try {
+        const headers = { ...this.#headers, accept: 'application/jose' };
+        if (this.#etags[kind]) headers['if-none-match'] = this.#etags[kind];
+        const init = { headers };
+        if (typeof AbortSignal !== 'undefined' && AbortSignal.timeout) init.signal = AbortSignal.timeout(this.#timeout * 1000);
+        const fetchFn = this.#fetch;
+        const res = await fetchFn(this.#urls[kind], init);
+        if (res.status === 304) {
+          this.#counts.unchanged++;
+          this.#counts.lastSuccess = Date.now() / 1000;
+          return;
+        }
+        if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+        const text = await res.text();
+        const info = kind === 'keys' ? this.#verifier.setKeys(text) : this.#verifier.setSessionState(text);
+        this.#etags[kind] = res.headers.get('etag');
+        this.#counts[info.changed ? 'updates' : 'unchanged']++;
+        this.#counts.lastSuccess = Date.now() / 1000;
+      } catch (e) {
+        this.#counts.failures++;
+        this.#counts.lastError = `${kind}: ${e?.code ? `${e.code}: ` : ''}${e?.message ?? e}`;
+        try {
+          this.#onError?.(e, kind);
+        } catch {
+          // the caller's handler must not stop the feed
+        }
+      }
+    }
+    /** Refreshes every `interval` seconds from now on (the timer does not keep Node alive). */
+    start() {
+      if (this.#timer === undefined) {
+        this.refresh();
+        this.#timer = setInterval(() => this.refresh(), this.#interval * 1000);
+        this.#timer?.unref?.();
+      }
+      return this;
+    }
+    stop() {
+      if (this.#timer !== undefined) clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+    /**
+     * Per request (Workers: `await feed.sync(ctx)`): waits for a round when no fresh session state
+     * (or no key set yet) is in force; otherwise starts a due round in the background (handed to
+     * `ctx.waitUntil` when given) and resolves at once.
+     */
+    sync(ctx) {
+      const s = this.#verifier.stateStatus();
+      const ready = (!this.#urls.state || s.state?.fresh) && (!this.#urls.keys || s.keys);
+      if (!ready) return this.refresh().then(() => undefined);
+      if (Date.now() - this.#last >= this.#interval * 1000) {
+        const p = this.refresh();
+        ctx?.waitUntil?.(p);
+      }
+      return Promise.resolve();
+    }
+    /** Counters of this feed and the verifier's `stateStatus()`. */
+    get status() {
+      return Object.freeze({ ...this.#counts, ...this.#verifier.stateStatus() });
+    }
+  }
+
   function decode(token) {
     if (typeof token !== 'string') throw new TypeError('token must be a string');
     ready();
@@ -224,6 +403,7 @@ export function bind(glue, { load, locate }) {
   const api = {
     SsoError,
     Verifier,
+    SessionFeed,
     decode,
     init,
     initSync,

@@ -3,6 +3,6 @@
 import * as glue from '../dist/verify/drf_sso_jwt.js';
 import { bind } from './api.js';
 
-export const { SsoError, Verifier, decode, init, initSync, memoryBytes } = bind(glue, {
+export const { SsoError, Verifier, SessionFeed, decode, init, initSync, memoryBytes } = bind(glue, {
   load: () => Deno.readFileSync(new URL('../dist/verify/drf_sso_jwt_bg.wasm', import.meta.url)),
 });

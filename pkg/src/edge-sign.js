@@ -5,4 +5,4 @@ import * as glue from '../dist/sign/drf_sso_jwt.js';
 import module from '../dist/sign/drf_sso_jwt_bg.wasm?module';
 import { bind } from './api.js';
 
-export const { SsoError, Verifier, decode, init, initSync, memoryBytes, Issuer, createSessionPayload, createAuthorizationPayload } = bind(glue, { load: () => module });
+export const { SsoError, Verifier, SessionFeed, decode, init, initSync, memoryBytes, Issuer, createSessionPayload, createAuthorizationPayload } = bind(glue, { load: () => module });

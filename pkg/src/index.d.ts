@@ -84,8 +84,9 @@ export type ErrorCode =
   | 'too_large' | 'malformed' | 'unsupported_json' | 'invalid_header' | 'missing_claim' | 'untrusted_issuer'
   | 'unknown_key' | 'invalid_key' | 'key_unavailable' | 'bad_algorithm' | 'unsupported_algorithm' | 'bad_signature' | 'bad_iat'
   | 'bad_nbf' | 'bad_exp' | 'immature' | 'expired' | 'bad_issuer' | 'bad_audience' | 'bad_subject' | 'bad_jti'
-  | 'unknown_token_type' | 'no_credentials' | 'token_has_spaces' | 'invalid_characters' | 'config' | 'feature_missing' | 'bad_clock'
-  | 'sign';
+  | 'unknown_token_type' | 'no_credentials' | 'token_has_spaces' | 'invalid_characters' | 'invalid_session'
+  | 'superseded' | 'inactive_user' | 'session_lookup_error' | 'bad_state' | 'state_unavailable' | 'config'
+  | 'feature_missing' | 'bad_clock' | 'sign';
 
 /** The part of a compact JWS an error concerns. */
 export type Segment = 'header' | 'payload' | 'signature';
@@ -130,13 +131,109 @@ export interface AuthenticateRequestOptions {
   required?: boolean;
 }
 
+/** What the edge does while no session state younger than its `max_age` is in force. */
+export type StalePolicy = 'refuse' | 'stateless';
+
+/** The envelope of a signed document (session state or key set) in force. */
+export interface DocumentInfo {
+  readonly issuer: string;
+  /** Never goes backwards; microseconds since the epoch of its build, so a `bigint` beyond 2^53. */
+  readonly sequence: number | bigint;
+  /** Seconds since the epoch when the server built it. */
+  readonly issuedAt: number;
+  /** Seconds after `issuedAt` during which it may be used. */
+  readonly maxAge: number;
+  /** Seconds since `issuedAt` at the time asked. */
+  readonly age: number;
+  readonly fresh: boolean;
+}
+export interface SessionStateInfo extends DocumentInfo {
+  /** Sessions listed (revoked, revoked for later, re-issued), deleted sessions, inactive and deleted users. */
+  readonly sessions: number;
+  readonly deletedSessions: number;
+  readonly inactiveUsers: number;
+  readonly deletedUsers: number;
+  /** What the server left out happened before this time (seconds); `null`: nothing left out. */
+  readonly horizon: number | null;
+}
+export interface StateStatus {
+  /** `null`: session state is off (no session checks). */
+  readonly policy: StalePolicy | null;
+  readonly issuer: string | null;
+  readonly state: SessionStateInfo | null;
+  readonly keys: DocumentInfo | null;
+}
+
+export interface VerifierOptions {
+  /** Slots of the verified-token cache (default 1024, 0 disables). */
+  cacheSize?: number;
+  /** Session state in use from the start: `policy` (default `'refuse'`) applies until a fresh document is in force; `issuer` of the documents (default `IDENTITY`). */
+  sessionState?: { policy?: StalePolicy; issuer?: string } | null;
+}
+
+export interface SessionFeedOptions {
+  /** URL of the session-state document (drf_sso_feed `…/state/`). */
+  state?: string | { readonly href: string };
+  /** URL of the key-set document (`…/jwks/`). */
+  keys?: string | { readonly href: string };
+  /** Seconds between rounds (default 10). */
+  interval?: number;
+  /** Seconds a fetch may take (default 10). */
+  timeout?: number;
+  /** Extra request headers (e.g. `authorization: 'Bearer …'` for the feed's SECRET). */
+  headers?: Record<string, string>;
+  /** Default `'refuse'`. */
+  policy?: StalePolicy;
+  issuer?: string;
+  /** Default `globalThis.fetch`. */
+  fetch?: (url: string, init: { headers: Record<string, string>; signal?: unknown }) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
+  /** Called with each failure (a fetch error, a status other than 200/304, a refused document). */
+  onError?: (error: unknown, kind: 'state' | 'keys') => void;
+}
+
+export interface SessionFeedStatus extends StateStatus {
+  readonly refreshes: number;
+  readonly updates: number;
+  readonly unchanged: number;
+  readonly failures: number;
+  readonly lastError: string | null;
+  /** Seconds since the epoch of the last fetch answered 200 (taken) or 304. */
+  readonly lastSuccess: number | null;
+}
+
+/**
+ * Keeps a `Verifier`'s key set and session state current from the drf_sso_feed views (conditional
+ * GETs with ETag, the key set first). `start()` refreshes on a timer (Node, Deno, Bun); `sync(ctx)`
+ * per request (Workers, edge functions). Failures keep what is in force.
+ */
+export class SessionFeed {
+  constructor(verifier: Verifier, options: SessionFeedOptions);
+  /** One round now; resolves to the status, never rejects. */
+  refresh(): Promise<SessionFeedStatus>;
+  start(): this;
+  stop(): void;
+  /** Waits for a round when no fresh state (or no key set yet) is in force; else starts a due one in the background (`ctx.waitUntil`). */
+  sync(ctx?: { waitUntil?(promise: Promise<unknown>): void }): Promise<void>;
+  readonly status: SessionFeedStatus;
+}
+
 export class Verifier {
   /**
    * Parses settings and keys once; throws `SsoError` (`config`). `options.cacheSize`: slots of the
    * verified-token cache (default 1024, 0 disables); a hit re-checks `exp`/`nbf`/`iat` at `now`,
    * so it answers exactly what a fresh verification would, and returns the same frozen object.
    */
-  constructor(settings: Settings | string, keys: KeyMaterial, options?: { cacheSize?: number });
+  constructor(settings: Settings | string, keys: KeyMaterial, options?: VerifierOptions);
+  /**
+   * Takes the server's signed session-state document; `authenticate` then runs drf-sso's
+   * `authenticate_payload` against it. Throws `SsoError` `bad_state` (the state in force stays).
+   */
+  setSessionState(document: string, now?: number): SessionStateInfo & { readonly changed: boolean };
+  /** Takes the server's signed key-set document (key rotation). Throws `SsoError` `bad_state`. */
+  setKeys(document: string, now?: number): DocumentInfo & { readonly changed: boolean };
+  /** Session state on (`'refuse'`, `'stateless'`) or off (`null`). */
+  setStatePolicy(policy: StalePolicy | null, issuer?: string): void;
+  stateStatus(now?: number): StateStatus;
   /** `decode_jwt_token(token)` at `now` (seconds since the epoch, default `Date.now() / 1000`). */
   verify(token: string, now?: number): VerifiedToken;
   /**
@@ -145,12 +242,15 @@ export class Verifier {
    * taken as UTF-8): `null` when DRF returns `None` (no header, another scheme).
    */
   authenticate(header: string | null | undefined, now?: number): VerifiedToken | null;
+  // With session state in use, `authenticate` (and `authenticateRequest`) also run drf-sso's
+  // `authenticate_payload` against it; `verify` stays `decode_jwt_token` alone.
   /**
    * `authenticate` on the request's `Authorization` header, answered as the Django server does:
    * the verified token data; `null` when DRF returns `None` (no header, another scheme); or, for a
    * rejected header, a ready 401 `Response` with DRF's body `{"detail": ...}` and
    * `WWW-Authenticate: <AUTHENTICATE_HEADER>` (with `required: true`, anonymous gets the 401
-   * `{"detail": "Authentication credentials were not provided."}` too). Other errors throw.
+   * `{"detail": "Authentication credentials were not provided."}` too); without a fresh session
+   * state under policy `'refuse'`, a 503 `{"detail": "Session state unavailable."}`. Other errors throw.
    */
   authenticateRequest(request: RequestLike, options?: AuthenticateRequestOptions): VerifiedToken | null | FetchResponse;
   /** `AUTHENTICATE_HEADER` in force (the `Authorization` scheme, default `JWT`). */

@@ -4,6 +4,6 @@ import { readFileSync } from 'node:fs';
 import * as glue from '../dist/sign/drf_sso_jwt.js';
 import { bind } from './api.js';
 
-export const { SsoError, Verifier, decode, init, initSync, memoryBytes, Issuer, createSessionPayload, createAuthorizationPayload } = bind(glue, {
+export const { SsoError, Verifier, SessionFeed, decode, init, initSync, memoryBytes, Issuer, createSessionPayload, createAuthorizationPayload } = bind(glue, {
   load: () => readFileSync(new URL('../dist/sign/drf_sso_jwt_bg.wasm', import.meta.url)),
 });

@@ -6,7 +6,7 @@ import { bind } from './api.js';
 // Not a literal, so that no bundler takes it for an asset.
 const VITE_DEV_PATH = ['', 'node_modules', 'drf-sso-jwt', 'dist', 'verify', 'drf_sso_jwt_bg.wasm'].join('/');
 
-export const { SsoError, Verifier, decode, init, initSync, memoryBytes } = bind(glue, {
+export const { SsoError, Verifier, SessionFeed, decode, init, initSync, memoryBytes } = bind(glue, {
   locate: () => {
     const here = import.meta.url;
     // Vite's dev server pre-bundles dependencies into node_modules/.vite/, away from the .wasm:

@@ -4,4 +4,4 @@ import * as glue from '../dist/verify/drf_sso_jwt.js';
 import module from '../dist/verify/drf_sso_jwt_bg.wasm';
 import { bind } from './api.js';
 
-export const { SsoError, Verifier, decode, init, initSync, memoryBytes } = bind(glue, { load: () => module });
+export const { SsoError, Verifier, SessionFeed, decode, init, initSync, memoryBytes } = bind(glue, { load: () => module });

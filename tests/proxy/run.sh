@@ -26,11 +26,12 @@ echo "filter built in $(( $(date +%s) - start ))s"
 size=$(wc -c <"$wasm")
 echo "filter .wasm: $wasm"
 echo "filter .wasm size: $size bytes ($(( (size + 1023) / 1024 )) KiB)"
-# Budget 800 KiB: every algorithm the server verifies (RSA 408 KB alone; P-256/384/521,
-# secp256k1, Ed25519 and Ed448 at opt-level "s" add ~330 KB). Catches a dependency pulled in
-# by accident (e.g. the rsa crate's exponentiation behind `cross-check` adds ~120 KB).
-if [ "$size" -gt $((800 * 1024)) ]; then
-    echo "filter .wasm is $size bytes, over the 800 KiB budget"
+# Budget 900 KiB: every algorithm the server verifies (RSA 408 KB alone; P-256/384/521,
+# secp256k1, Ed25519 and Ed448 at opt-level "s" add ~330 KB) and the session-state feed
+# (issue 18, ~105 KB). Catches a dependency pulled in by accident (e.g. the rsa crate's
+# exponentiation behind `cross-check` adds ~120 KB).
+if [ "$size" -gt $((900 * 1024)) ]; then
+    echo "filter .wasm is $size bytes, over the 900 KiB budget"
     exit 1
 fi
 

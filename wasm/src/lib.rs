@@ -268,6 +268,53 @@ fn now_or_clock(now: Option<f64>) -> f64 {
 #[wasm_bindgen(js_name = Verifier)]
 pub struct JsVerifier {
     inner: drf_sso_jwt::CachedVerifier,
+    capacity: usize,
+    /// Session state and key-set documents, once either is in use.
+    edge: Option<drf_sso_jwt::EdgeState>,
+}
+
+fn set(o: &Object, key: &str, v: JsValue) {
+    let _ = Reflect::set(o, &key.into(), &v);
+}
+
+fn info_to_js(i: &drf_sso_jwt::DocumentInfo, now: f64) -> Object {
+    let o = Object::new();
+    set(&o, "issuer", i.issuer.as_str().into());
+    // Sequences are microsecond times: beyond 2^53 only as BigInt.
+    let seq = if i.sequence <= MAX_SAFE as u64 {
+        JsValue::from_f64(i.sequence as f64)
+    } else {
+        BigInt::from(i.sequence).into()
+    };
+    set(&o, "sequence", seq);
+    set(&o, "issuedAt", JsValue::from_f64(i.issued_at as f64));
+    set(&o, "maxAge", JsValue::from_f64(i.max_age as f64));
+    set(&o, "age", JsValue::from_f64(now - i.issued_at as f64));
+    set(&o, "fresh", JsValue::from_bool(i.is_fresh(now)));
+    o
+}
+
+fn state_to_js(s: &drf_sso_jwt::SessionState, now: f64) -> Object {
+    let o = info_to_js(s.info(), now);
+    let (sessions, deleted, inactive, deleted_users) = s.counts();
+    set(&o, "sessions", JsValue::from_f64(sessions as f64));
+    set(&o, "deletedSessions", JsValue::from_f64(deleted as f64));
+    set(&o, "inactiveUsers", JsValue::from_f64(inactive as f64));
+    set(&o, "deletedUsers", JsValue::from_f64(deleted_users as f64));
+    set(
+        &o,
+        "horizon",
+        s.horizon()
+            .map_or(JsValue::NULL, |h| JsValue::from_f64(h as f64)),
+    );
+    o
+}
+
+fn document_bytes(doc: &JsValue) -> Result<Vec<u8>, JsValue> {
+    let max = drf_sso_jwt::DEFAULT_MAX_DOCUMENT_BYTES;
+    bounded_utf8(doc, "document", max, |n| {
+        Error::BadState(format!("document: {n} bytes, over the limit of {max}").into())
+    })
 }
 
 #[wasm_bindgen(js_class = Verifier)]
@@ -289,7 +336,124 @@ impl JsVerifier {
         });
         Ok(JsVerifier {
             inner: drf_sso_jwt::CachedVerifier::new(verifier, size).map_err(into_error)?,
+            capacity: size,
+            edge: None,
         })
+    }
+
+    fn edge_mut(&mut self) -> Result<&mut drf_sso_jwt::EdgeState, JsValue> {
+        if self.edge.is_none() {
+            let e = drf_sso_jwt::EdgeState::new(self.inner.verifier().settings(), None, None)
+                .map_err(into_error)?;
+            self.edge = Some(e);
+        }
+        Ok(self.edge.as_mut().expect("just set"))
+    }
+
+    /// `setStatePolicy(policy, issuer?)`: session state on (`"refuse"`, `"stateless"`: what to
+    /// do while no fresh document is in force) or off (`null`); `issuer` of the documents
+    /// (default: `IDENTITY`).
+    #[wasm_bindgen(js_name = setStatePolicy)]
+    pub fn set_state_policy(
+        &mut self,
+        policy: Option<String>,
+        issuer: Option<String>,
+    ) -> Result<(), JsValue> {
+        let policy = match policy.as_deref() {
+            None => None,
+            Some(p) => Some(drf_sso_jwt::StalePolicy::from_name(p).ok_or_else(|| {
+                type_error("the policy must be \"refuse\", \"stateless\" or null")
+            })?),
+        };
+        if let Some(i) = issuer {
+            let mut e =
+                drf_sso_jwt::EdgeState::new(self.inner.verifier().settings(), Some(&i), policy)
+                    .map_err(into_error)?;
+            if let Some(old) = &self.edge {
+                // Documents already in force stay only if they come from the same issuer.
+                if old.issuer() == e.issuer() {
+                    e = old.clone();
+                    e.set_policy(policy);
+                }
+            }
+            self.edge = Some(e);
+            return Ok(());
+        }
+        self.edge_mut()?.set_policy(policy);
+        Ok(())
+    }
+
+    /// `setSessionState(document, now?)`: takes the server's signed session-state document
+    /// (verified with the keys in force); `{changed, issuer, sequence, issuedAt, maxAge, …}`.
+    /// Throws `SsoError` `bad_state` (the state in force stays).
+    #[wasm_bindgen(js_name = setSessionState)]
+    pub fn set_session_state(
+        &mut self,
+        doc: JsValue,
+        now: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
+        let bytes = document_bytes(&doc)?;
+        let t = now_or_clock(now);
+        let verifier = self.inner.verifier().clone();
+        let edge = self.edge_mut()?;
+        let update = edge
+            .update_state(&bytes, &verifier, t)
+            .map_err(into_error)?;
+        let state = edge.session_state().expect("a state was taken");
+        let o = state_to_js(state, t);
+        set(
+            &o,
+            "changed",
+            JsValue::from_bool(update == drf_sso_jwt::Update::Replaced),
+        );
+        Ok(o.into())
+    }
+
+    /// `setKeys(document, now?)`: takes the server's signed key-set document (verified with
+    /// the keys in force) and from then on verifies with its `PUBLIC_KEYS` and keys (the
+    /// verified-token cache starts empty). `{changed, issuer, sequence, …, keys: [kid…]}`.
+    #[wasm_bindgen(js_name = setKeys)]
+    pub fn set_keys(&mut self, doc: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
+        let bytes = document_bytes(&doc)?;
+        let t = now_or_clock(now);
+        let verifier = self.inner.verifier().clone();
+        let edge = self.edge_mut()?;
+        let next = edge.update_keys(&bytes, &verifier, t).map_err(into_error)?;
+        let o = info_to_js(edge.key_set().expect("a key set was taken"), t);
+        set(&o, "changed", JsValue::from_bool(next.is_some()));
+        if let Some(v) = next {
+            self.inner = drf_sso_jwt::CachedVerifier::new(v, self.capacity).map_err(into_error)?;
+        }
+        Ok(o.into())
+    }
+
+    /// `stateStatus(now?)`: `{policy, issuer, state, keys}` (`state`/`keys`: the documents in
+    /// force, or `null`).
+    #[wasm_bindgen(js_name = stateStatus)]
+    pub fn state_status(&self, now: Option<f64>) -> JsValue {
+        let t = now_or_clock(now);
+        let o = Object::new();
+        let e = self.edge.as_ref();
+        set(
+            &o,
+            "policy",
+            e.and_then(|e| e.policy())
+                .map_or(JsValue::NULL, |p| p.name().into()),
+        );
+        set(&o, "issuer", e.map_or(JsValue::NULL, |e| e.issuer().into()));
+        set(
+            &o,
+            "state",
+            e.and_then(|e| e.session_state())
+                .map_or(JsValue::NULL, |s| state_to_js(s, t).into()),
+        );
+        set(
+            &o,
+            "keys",
+            e.and_then(|e| e.key_set())
+                .map_or(JsValue::NULL, |k| info_to_js(k, t).into()),
+        );
+        o.into()
     }
 
     /// `verify(token, now?)` → `{header, payload}`; throws `SsoError`.
@@ -320,7 +484,12 @@ impl JsVerifier {
             let text = String::from_utf8(text).unwrap_or_default();
             Some(drf_sso_jwt::header_bytes(&text).into_owned())
         };
-        match self.inner.authenticate(bytes.as_deref(), now_or_clock(now)) {
+        let t = now_or_clock(now);
+        let r = match &self.edge {
+            Some(e) => self.inner.authenticate_with_state(bytes.as_deref(), t, e),
+            None => self.inner.authenticate(bytes.as_deref(), t),
+        };
+        match r {
             Ok(Some(t)) => Ok(token_to_js(&t)),
             Ok(None) => Ok(JsValue::NULL),
             Err(e) => Err(into_error(e)),
@@ -347,6 +516,20 @@ impl JsVerifier {
             self.inner.recheck(id as u64, now_or_clock(now)),
             Some(Ok(()))
         )
+    }
+
+    /// As `recheck`, with the session checks `authenticate` runs (the session state in force).
+    #[wasm_bindgen(js_name = recheckAuthenticated)]
+    pub fn recheck_authenticated(&mut self, id: f64, now: Option<f64>) -> bool {
+        if !(id >= 0.0 && id <= MAX_SAFE as f64) {
+            return false;
+        }
+        let t = now_or_clock(now);
+        let r = match &self.edge {
+            Some(e) => self.inner.recheck_with_state(id as u64, t, e),
+            None => self.inner.recheck(id as u64, t),
+        };
+        matches!(r, Some(Ok(())))
     }
 
     /// The key files that will fail the tokens selecting them, one message each.
