@@ -37,18 +37,19 @@ const buildCheck = (name, b, bad) => {
 };
 buildCheck('next build', nextBuild, /warn|Dynamic WASM|error/i);
 buildCheck('wrangler deploy --dry-run', wranglerBuild, /\[ERROR\]|\[WARNING\]/);
-// The middleware ships the .wasm as a precompiled module binding (no compilation at run time).
+// The middleware ships both verify modules (RSA only, every algorithm) as precompiled module
+// bindings (no compilation at run time).
 try {
   const manifest = JSON.parse(readFileSync(join(dir('nextjs'), '.next/server/middleware-manifest.json'), 'utf8'));
   const wasm = Object.values(manifest.middleware).flatMap((m) => m.wasm ?? []);
-  if (wasm.length === 1) Results.pass(builds);
+  if (wasm.length === 2) Results.pass(builds);
   else Results.fail(builds, 'middleware wasm binding', { wasm });
 } catch (e) {
   Results.fail(builds, 'middleware manifest', { error: String(e) });
 }
 const wasmOut = wranglerBuild.code === 0 ? readdirSync(join(dir('cloudflare-worker'), 'dist')).filter((f) => f.endsWith('.wasm')) : [];
-if (wasmOut.length === 1) Results.pass(builds);
-else Results.fail(builds, 'wrangler bundle carries one .wasm module', { files: wasmOut });
+if (wasmOut.length === 2) Results.pass(builds);
+else Results.fail(builds, 'wrangler bundle carries the two verify .wasm modules', { files: wasmOut });
 
 // Servers, all at once, each on its own free port.
 const apps = [
