@@ -182,7 +182,7 @@ export function bind(builds) {
      * with every algorithm when a key needs it (fetched in browsers, at once elsewhere).
      */
     static async load(settings, keys, options) {
-      await init();
+      if (!full.exports) await init(); // after init({ algorithms: 'all' }) alone, nothing more to fetch
       try {
         return new Verifier(settings, keys, options);
       } catch (e) {

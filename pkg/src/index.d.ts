@@ -134,9 +134,9 @@ export interface AuthenticateRequestOptions {
   required?: boolean;
 }
 
-/** A WebAssembly module of the package: `'rsa'` (RS*/PS* only), `'all'` (every algorithm), `'sign'` (every algorithm + signing). */
+/** A WebAssembly module of the package: `'rsa'` (RS256…PS512 only), `'all'` (every algorithm), `'sign'` (every algorithm + signing). */
 export type ModuleName = 'rsa' | 'all' | 'sign';
-/** Which verify module `init`/`initSync` load: `'rsa'` (the default, RS*/PS* only) or `'all'` (ES*, EdDSA too). */
+/** Which verify module `init`/`initSync` load: `'rsa'` (the default, RS256…PS512 only) or `'all'` (ES*, EdDSA too). */
 export type Algorithms = 'rsa' | 'all';
 export interface VerifierOptions {
   /** Slots of the verified-token cache (default 1024, 0 disables). */
