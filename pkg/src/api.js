@@ -1,8 +1,10 @@
-// The public API over one wasm-bindgen build (`glue`), for every entry alike. The entry says
-// where its .wasm is: `load()` gives it synchronously (Node, Deno, workerd, edge: the module is
+// The public API over the wasm-bindgen builds of an entry, for every entry alike: two for
+// `drf-sso-jwt` (RSA only, and every algorithm), one for `drf-sso-jwt/sign`. The entry says
+// where each .wasm is: `load()` gives it synchronously (Node, Deno, workerd, edge: a module is
 // instantiated on first use, no top-level await), `locate()` gives what `init()` fetches
-// (browsers: `await init()` first). `initSync({ module })` / `await init(source)` hand it over
-// explicitly wherever the entry cannot find it (bundles that do not copy the .wasm).
+// (browsers: `await init()` first, `await init({ algorithms: 'all' })` for EC/Ed keys).
+// `initSync({ module })` / `await init(source)` hand a module over explicitly wherever the
+// entry cannot find it (bundles that do not copy the .wasm).
 import { SsoError, rethrow } from './errors.js';
 
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
@@ -53,58 +55,120 @@ function authorizationOf(source) {
 }
 
 const NOT_READY = 'drf-sso-jwt: the WebAssembly module is not loaded yet. Call `await init()` first (browsers), or hand it over: `await init(urlOrResponseOrBytes)` / `initSync({ module })`';
+const LOAD_ALL = "call `await init({ algorithms: 'all' })` once before `new Verifier(...)`, or build the verifier with `await Verifier.load(settings, keys)`";
 
 // Bytes or a compiled module; the module by its tag, since it may come from another realm.
 function isModuleSource(x) {
   return x instanceof ArrayBuffer || ArrayBuffer.isView(x) || Object.prototype.toString.call(x) === '[object WebAssembly.Module]';
 }
+// `{ algorithms, source }` / `{ module, algorithms }`: a plain object, not a URL, Request, Response or promise.
+function isOptions(x) {
+  if (x === null || typeof x !== 'object' || isModuleSource(x)) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
 
-export function bind(glue, { load, locate }) {
-  let exports; // the instance's exports once instantiated
-  let pending; // an `init()` in progress
+/**
+ * The API over one or two wasm-bindgen builds, each `{ name, glue, load?, locate? }`: the first
+ * is the one a `Verifier` is built in (RSA only, the small module), the last has every
+ * algorithm (a key store that needs it is built there: the core answers `feature_missing` in
+ * the small one, at construction). An entry with one module (`drf-sso-jwt/sign`) has it all.
+ */
+export function bind(builds) {
+  const modules = builds.map((b) => ({ ...b, exports: undefined, pending: undefined }));
+  const small = modules[0];
+  const full = modules[modules.length - 1];
+  const pick = (algorithms) => {
+    if (algorithms === undefined || algorithms === 'rsa') return small;
+    if (algorithms === 'all') return full;
+    throw new TypeError("algorithms must be 'rsa' (the default: RS*/PS* only) or 'all' (ES*, EdDSA too)");
+  };
 
   function initSync(options) {
-    if (exports) return;
-    if (pending) throw new Error('drf-sso-jwt: init() is in progress; await it instead of calling initSync()');
+    const m = pick(isOptions(options) ? options.algorithms : undefined);
+    if (m.exports) return;
+    if (m.pending) throw new Error('drf-sso-jwt: init() is in progress; await it instead of calling initSync()');
     const module = isModuleSource(options) ? options : options?.module;
     if (!isModuleSource(module)) throw new TypeError('initSync: expected { module } with a WebAssembly.Module, ArrayBuffer or typed array of the .wasm');
-    exports = glue.initSync({ module });
+    m.exports = m.glue.initSync({ module });
   }
 
-  async function init(source) {
-    if (exports) return;
-    if (source === undefined && load && !pending) return ready();
-    pending ??= (async () => {
+  async function init(arg) {
+    const opts = isOptions(arg);
+    const m = pick(opts ? arg.algorithms : undefined);
+    const source = opts ? arg.source : arg;
+    if (m.exports) return;
+    if (source === undefined && m.load && !m.pending) return ready(m);
+    m.pending ??= (async () => {
       const given = await source;
       let e;
       try {
-        e = await glue.default({ module_or_path: given ?? locate() });
+        e = await m.glue.default({ module_or_path: given ?? m.locate() });
       } catch (err) {
         if (given !== undefined) throw err;
         // The package's own .wasm is not where the entry looks (a bundle that did not copy it).
-        throw new Error(`drf-sso-jwt: cannot load the package's .wasm (${err?.message ?? err}); pass it to init(urlOrResponseOrBytes) or initSync({ module })`, { cause: err });
+        const how = m === small ? 'init(urlOrResponseOrBytes) or initSync({ module })' : "init({ algorithms: 'all', source }) or initSync({ module, algorithms: 'all' })";
+        throw new Error(`drf-sso-jwt: cannot load the package's .wasm (${err?.message ?? err}); pass it to ${how}`, { cause: err });
       }
-      exports ??= e;
-    })().finally(() => { pending = undefined; });
-    await pending;
+      m.exports ??= e;
+    })().finally(() => { m.pending = undefined; });
+    await m.pending;
   }
 
-  // Every entry point calls this first: instantiates on first use where the entry can load
-  // its .wasm synchronously, else says how to initialise.
-  function ready() {
-    if (exports) return;
-    if (!load || pending) throw new Error(NOT_READY);
+  // Instantiates `m` on first use where the entry can load its .wasm synchronously, else
+  // says how to initialise.
+  function ready(m) {
+    if (m.exports) return;
+    if (!m.load || m.pending) throw new Error(NOT_READY);
     let module;
     try {
-      module = load();
+      module = m.load();
     } catch (e) {
       throw new Error(`${NOT_READY}. Loading it from the package failed: ${e?.message ?? e}`, { cause: e });
     }
-    exports = glue.initSync({ module });
+    m.exports = m.glue.initSync({ module });
+  }
+  // decode, memoryBytes: any module will do; the small one unless another is loaded.
+  const any = () => {
+    const m = modules.find((x) => x.exports) ?? small;
+    ready(m);
+    return m;
+  };
+
+  // `new Verifier` in the small module; on `feature_missing` in the full one, instantiated
+  // synchronously where the entry can (Node, Deno, workerd, edge), else a `feature_missing`
+  // that says what to call (browsers).
+  function construct(settings, keys, cacheSize) {
+    // Browsers that loaded only the full module build there.
+    const m = !small.exports && !small.load && full.exports ? full : small;
+    ready(m);
+    try {
+      return [m, new m.glue.Verifier(settings, keys, cacheSize)];
+    } catch (e) {
+      if (m === full || e?.name !== 'SsoError' || e.code !== 'feature_missing') rethrow(e);
+      try {
+        ready(full);
+      } catch (err) {
+        const why = full.load ? ` (loading it from the package failed: ${err?.message ?? err}; hand it over with initSync({ module, algorithms: 'all' }))` : '';
+        throw new SsoError('feature_missing', e.detail, `${e.message}. These keys need drf-sso-jwt's WebAssembly module with every algorithm, which is not loaded: ${LOAD_ALL}${why}`, e.claim ?? null, e.segment ?? null);
+      }
+    }
+    try {
+      return [full, new full.glue.Verifier(settings, keys, cacheSize)];
+    } catch (e) {
+      rethrow(e);
+    }
   }
 
   class Verifier {
     #inner;
+    #module;
+    // What a move to the module with every algorithm rebuilds (a key set that brings EC or Ed
+    // keys into an RSA-only verifier): the constructor's arguments, the policy, the state.
+    #args;
+    #policy = null;
+    #state = null;
+    #keysDoc = null;
     // Front of the core's verified-token cache: token (or header) string -> {id, result}.
     // A hit costs one Map lookup and one call into wasm, where the core re-runs every
     // time-dependent check on its own entry `id`; anything else takes the full path.
@@ -123,19 +187,34 @@ export function bind(glue, { load, locate }) {
       if (cacheSize !== undefined && !(Number.isInteger(cacheSize) && cacheSize >= 0 && cacheSize <= 1 << 20)) {
         throw new TypeError('options.cacheSize must be an integer from 0 to 1048576');
       }
-      ready();
-      try {
-        this.#inner = new glue.Verifier(settings, keys, cacheSize);
-        const st = options?.sessionState;
-        if (st !== undefined && st !== null) this.#inner.setStatePolicy(st.policy ?? 'refuse', st.issuer ?? undefined);
-      } catch (e) {
-        rethrow(e);
-      }
+      [this.#module, this.#inner] = construct(settings, keys, cacheSize);
+      this.#args = { settings, keys, cacheSize };
+      const st = options?.sessionState;
+      if (st !== undefined && st !== null) this.setStatePolicy(st.policy ?? 'refuse', st.issuer ?? undefined);
       this.#capacity = cacheSize ?? 1024;
       if (this.#capacity > 0) {
         this.#tokens = new Map();
         this.#headers = new Map();
       }
+    }
+    /**
+     * `new Verifier(...)` once the module its keys need is loaded: the small one, and the one
+     * with every algorithm when a key needs it (fetched in browsers, at once elsewhere).
+     */
+    static async load(settings, keys, options) {
+      if (!full.exports) await init(); // after init({ algorithms: 'all' }) alone, nothing more to fetch
+      try {
+        return new Verifier(settings, keys, options);
+      } catch (e) {
+        if (!(e instanceof SsoError && e.code === 'feature_missing') || full.exports || full === small) throw e;
+      }
+      await init({ algorithms: 'all' });
+      return new Verifier(settings, keys, options);
+    }
+    /** Which WebAssembly module holds this verifier: `'rsa'`, `'all'` (every algorithm) or `'sign'`. */
+    get module() {
+      this.#live();
+      return this.#module.name;
     }
     #live() {
       if (this.#inner === undefined) throw new TypeError('Verifier has been freed');
@@ -184,7 +263,9 @@ export function bind(glue, { load, locate }) {
       const v = this.#live();
       const t = seconds(now);
       try {
-        return Object.freeze(v.setSessionState(document, t));
+        const info = Object.freeze(v.setSessionState(document, t));
+        this.#state = document;
+        return info;
       } catch (e) {
         rethrow(e);
       }
@@ -201,8 +282,33 @@ export function bind(glue, { load, locate }) {
       try {
         info = v.setKeys(document, t);
       } catch (e) {
-        rethrow(e);
+        if (!(e?.name === 'SsoError' && e.code === 'feature_missing' && this.#module !== full && full !== small)) rethrow(e);
+        // The new key set needs EC or Ed keys: the same verifier, rebuilt in the module with
+        // every algorithm (policy and session state carried over), then the key set.
+        const { settings, keys, cacheSize } = this.#args;
+        try {
+          ready(full);
+        } catch (err) {
+          throw new SsoError('feature_missing', e.detail, `${e.message}. The key set needs drf-sso-jwt's WebAssembly module with every algorithm, which is not loaded: ${LOAD_ALL}`, null, null);
+        }
+        let inner;
+        try {
+          inner = new full.glue.Verifier(settings, keys, cacheSize);
+          if (this.#keysDoc !== null) inner.setKeys(this.#keysDoc, t);
+          if (this.#policy !== null) inner.setStatePolicy(this.#policy.policy, this.#policy.issuer);
+          if (this.#state !== null) inner.setSessionState(this.#state, t);
+          info = inner.setKeys(document, t);
+        } catch (err) {
+          inner?.free();
+          rethrow(err);
+        }
+        this.#inner.free();
+        this.#inner = inner;
+        this.#module = full;
+        this.#tokens?.clear();
+        this.#headers?.clear();
       }
+      this.#keysDoc = document;
       // A new core cache: its entry ids start again, so the results kept under them go.
       if (info.changed) {
         this.#tokens?.clear();
@@ -218,6 +324,7 @@ export function bind(glue, { load, locate }) {
       } catch (e) {
         rethrow(e);
       }
+      this.#policy = policy === null ? null : { policy, issuer: issuer ?? undefined };
     }
     /** `{policy, issuer, state, keys}`: the documents in force (sequence, issuedAt, maxAge, age, fresh, counts) or null. */
     stateStatus(now) {
@@ -392,7 +499,7 @@ export function bind(glue, { load, locate }) {
 
   function decode(token) {
     if (typeof token !== 'string') throw new TypeError('token must be a string');
-    ready();
+    const { glue } = any();
     try {
       return glue.decode(token);
     } catch (e) {
@@ -407,18 +514,21 @@ export function bind(glue, { load, locate }) {
     decode,
     init,
     initSync,
-    /** Current size of the module's WebAssembly.Memory in bytes (diagnostics). */
+    /** Current size of the loaded modules' WebAssembly.Memory in bytes, together (diagnostics). */
     memoryBytes: () => {
-      ready();
-      return exports.memory.buffer.byteLength;
+      any();
+      return modules.reduce((n, m) => n + (m.exports ? m.exports.memory.buffer.byteLength : 0), 0);
     },
+    /** The WebAssembly modules instantiated so far, by name (`'rsa'`, `'all'`, `'sign'`): diagnostics. */
+    loadedModules: () => modules.filter((m) => m.exports).map((m) => m.name),
   };
 
+  const { glue } = full;
   if (glue.Issuer) {
     class Issuer {
       #inner;
       constructor(settings, privateKeys) {
-        ready();
+        ready(full);
         try {
           this.#inner = new glue.Issuer(settings, privateKeys);
         } catch (e) {
@@ -443,7 +553,7 @@ export function bind(glue, { load, locate }) {
       }
     }
     const wrap = (f) => (...args) => {
-      ready();
+      ready(full);
       try {
         return f(...args);
       } catch (e) {

@@ -1,8 +1,10 @@
-// drf-sso-jwt entry for Deno (verify build): the .wasm is read from the package (--allow-read) and
-// instantiated synchronously on first use.
-import * as glue from '../dist/verify/drf_sso_jwt.js';
+// drf-sso-jwt entry for Deno: the RSA-only .wasm (and, for keys that need it, the one with every
+// algorithm) is read from the package (--allow-read) and instantiated synchronously on first use.
+import * as rsa from '../dist/verify/drf_sso_jwt.js';
+import * as all from '../dist/verify-all/drf_sso_jwt.js';
 import { bind } from './api.js';
 
-export const { SsoError, Verifier, SessionFeed, decode, init, initSync, memoryBytes } = bind(glue, {
-  load: () => Deno.readFileSync(new URL('../dist/verify/drf_sso_jwt_bg.wasm', import.meta.url)),
-});
+export const { SsoError, Verifier, SessionFeed, decode, init, initSync, memoryBytes, loadedModules } = bind([
+  { name: 'rsa', glue: rsa, load: () => Deno.readFileSync(new URL('../dist/verify/drf_sso_jwt_bg.wasm', import.meta.url)) },
+  { name: 'all', glue: all, load: () => Deno.readFileSync(new URL('../dist/verify-all/drf_sso_jwt_bg.wasm', import.meta.url)) },
+]);

@@ -1,4 +1,4 @@
-// drf-sso-jwt: verify and decode djangorestframework-sso JWTs (verify-only build).
+// drf-sso-jwt: verify and decode djangorestframework-sso JWTs (verify builds: RSA only, and every algorithm).
 // Compiles with any `lib` from es2020 up, without the DOM lib or @types/node: the host types
 // it needs (Symbol.dispose, Response) are declared or taken from the host when present.
 
@@ -40,7 +40,11 @@ export interface Settings {
   [importString: string]: unknown;
 }
 
-export interface Jwk { kty: 'RSA'; n: string; e: string; kid?: string; [member: string]: unknown }
+/** A public JWK (RFC 7517/7518/8037): RSA, EC (P-256, P-384, P-521, secp256k1) or OKP (Ed25519, Ed448). */
+export type Jwk =
+  | { kty: 'RSA'; n: string; e: string; kid?: string; [member: string]: unknown }
+  | { kty: 'EC'; crv: 'P-256' | 'P-384' | 'P-521' | 'secp256k1'; x: string; y: string; kid?: string; [member: string]: unknown }
+  | { kty: 'OKP'; crv: 'Ed25519' | 'Ed448'; x: string; kid?: string; [member: string]: unknown };
 export interface Jwks { keys: Jwk[] }
 /**
  * `{fileName: key file text | JWK object}` for the file names `PUBLIC_KEYS` uses (file text is
@@ -131,6 +135,10 @@ export interface AuthenticateRequestOptions {
   required?: boolean;
 }
 
+/** A WebAssembly module of the package: `'rsa'` (RS256…PS512 only), `'all'` (every algorithm), `'sign'` (every algorithm + signing). */
+export type ModuleName = 'rsa' | 'all' | 'sign';
+/** Which verify module `init`/`initSync` load: `'rsa'` (the default, RS256…PS512 only) or `'all'` (ES*, EdDSA too). */
+export type Algorithms = 'rsa' | 'all';
 /** What the edge does while no session state younger than its `max_age` is in force. */
 export type StalePolicy = 'refuse' | 'stateless';
 
@@ -219,9 +227,13 @@ export class SessionFeed {
 
 export class Verifier {
   /**
-   * Parses settings and keys once; throws `SsoError` (`config`). `options.cacheSize`: slots of the
-   * verified-token cache (default 1024, 0 disables); a hit re-checks `exp`/`nbf`/`iat` at `now`,
-   * so it answers exactly what a fresh verification would, and returns the same frozen object.
+   * Parses settings and keys once; throws `SsoError` (`config`). Built in the RSA-only module;
+   * a key store with EC or Ed keys is built in the module with every algorithm, which Node, Bun,
+   * Deno, workerd and the Edge runtime load at once. In browsers it must be loaded first
+   * (`await init({ algorithms: 'all' })`, or use `Verifier.load`), else this throws `SsoError`
+   * `feature_missing` saying so. `options.cacheSize`: slots of the verified-token cache
+   * (default 1024, 0 disables); a hit re-checks `exp`/`nbf`/`iat` at `now`, so it answers
+   * exactly what a fresh verification would, and returns the same frozen object.
    */
   constructor(settings: Settings | string, keys: KeyMaterial, options?: VerifierOptions);
   /**
@@ -234,6 +246,14 @@ export class Verifier {
   /** Session state on (`'refuse'`, `'stateless'`) or off (`null`). */
   setStatePolicy(policy: StalePolicy | null, issuer?: string): void;
   stateStatus(now?: number): StateStatus;
+  /**
+   * `new Verifier(...)` once the WebAssembly module its keys need is loaded: the RSA-only one,
+   * and the one with every algorithm only when a key needs it (browsers fetch it; elsewhere it
+   * loads at once). Works in every runtime.
+   */
+  static load(settings: Settings | string, keys: KeyMaterial, options?: VerifierOptions): Promise<Verifier>;
+  /** The module this verifier lives in: `'rsa'` for an RSA-only key store, `'all'` with EC/Ed keys (`'sign'` from `drf-sso-jwt/sign`). */
+  readonly module: ModuleName;
   /** `decode_jwt_token(token)` at `now` (seconds since the epoch, default `Date.now() / 1000`). */
   verify(token: string, now?: number): VerifiedToken;
   /**
@@ -278,14 +298,24 @@ type HostClass<Name extends string, Fallback> = typeof globalThis extends { [K i
 export type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer M } } } ? M : object;
 /** What `init` takes: the `.wasm` as a URL (fetched), a fetch `Request`/`Response`, its bytes or a compiled module. */
 export type WasmSource = string | HostClass<'URL', { readonly href: string }> | HostClass<'Request', never> | FetchResponse | ArrayBufferLike | ArrayBufferView | WasmModule;
+export interface InitOptions {
+  /** `'rsa'` (default): the RSA-only module; `'all'`: the module with every algorithm (EC and Ed keys). */
+  algorithms?: Algorithms;
+  /** Where that module's `.wasm` is, when not in the package (see `init(source)`). */
+  source?: WasmSource | Promise<WasmSource>;
+}
 /**
- * Loads the WebAssembly module. Browsers: `await init()` before first use (fetches the package's
- * `.wasm`, which bundlers emit). Anywhere the package cannot find its `.wasm` (a bundle that did
- * not copy it): `await init(source)`. Node, Bun, Deno, workerd and the Edge runtime load it by
- * themselves on first use. Resolves at once when already loaded; the first module loaded stays.
+ * Loads a WebAssembly module. Browsers: `await init()` before first use (fetches the package's
+ * RSA-only `.wasm`, which bundlers emit), and `await init({ algorithms: 'all' })` too for EC or
+ * Ed keys (or `Verifier.load`). Anywhere the package cannot find its `.wasm` (a bundle that did
+ * not copy it): `await init(source)` / `await init({ algorithms: 'all', source })`. Node, Bun,
+ * Deno, workerd and the Edge runtime load what they need by themselves on first use. Resolves
+ * at once when already loaded; the first copy of a module loaded stays.
  */
-export function init(source?: WasmSource | Promise<WasmSource>): Promise<void>;
-/** Loads the WebAssembly module synchronously from its bytes or a compiled `WebAssembly.Module`. */
-export function initSync(options: { module: ArrayBufferLike | ArrayBufferView | WasmModule } | ArrayBufferLike | ArrayBufferView | WasmModule): void;
-/** Current byte size of the module's WebAssembly.Memory (diagnostics). */
+export function init(source?: WasmSource | Promise<WasmSource> | InitOptions): Promise<void>;
+/** Loads a WebAssembly module synchronously from its bytes or a compiled `WebAssembly.Module` (`algorithms: 'all'`: the one with every algorithm). */
+export function initSync(options: { module: ArrayBufferLike | ArrayBufferView | WasmModule; algorithms?: Algorithms } | ArrayBufferLike | ArrayBufferView | WasmModule): void;
+/** Current byte size of the loaded modules' WebAssembly.Memory, together (diagnostics). */
 export function memoryBytes(): number;
+/** The WebAssembly modules instantiated so far (diagnostics): `['rsa']` while only RSA key stores were built. */
+export function loadedModules(): ModuleName[];

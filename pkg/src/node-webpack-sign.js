@@ -6,4 +6,6 @@ import * as glue from '../dist/sign/drf_sso_jwt.js';
 import wasm from '../dist/sign/drf_sso_jwt_bg.wasm.base64.js';
 import { bind } from './api.js';
 
-export const { SsoError, Verifier, SessionFeed, decode, init, initSync, memoryBytes, Issuer, createSessionPayload, createAuthorizationPayload } = bind(glue, { load: () => Buffer.from(wasm, 'base64') });
+export const { SsoError, Verifier, SessionFeed, decode, init, initSync, memoryBytes, loadedModules, Issuer, createSessionPayload, createAuthorizationPayload } = bind([
+  { name: 'sign', glue, load: () => Buffer.from(wasm, 'base64') },
+]);

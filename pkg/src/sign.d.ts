@@ -1,4 +1,4 @@
-// drf-sso-jwt/sign: everything of the verify-only build, plus building and signing tokens.
+// drf-sso-jwt/sign: everything of the verify builds, plus building and signing tokens (one module, every algorithm).
 export * from './index.js';
 import type { JsonValue, Settings } from './index.js';
 
@@ -8,7 +8,7 @@ export interface Subject { sid: JsonValue; uid: JsonValue; cid?: JsonValue; emai
 export type Payload = { [claim: string]: JsonValue | Date | undefined };
 
 export class Issuer {
-  /** `privateKeys`: `{fileName: PEM text}` for the files `PRIVATE_KEYS` names. Throws `SsoError`. */
+  /** `privateKeys`: `{fileName: PEM text}` (RSA, EC or Ed25519/Ed448 private key) for the files `PRIVATE_KEYS` names. Throws `SsoError`. */
   constructor(settings: Settings | string, privateKeys: Record<string, string>);
   /** `encode_jwt_token(payload)` at `now` (seconds, default `Date.now() / 1000`): fills iss/aud/iat/exp and signs. */
   encode(payload: Payload, now?: number): string;

@@ -19,7 +19,9 @@ const page = `<!doctype html><meta charset="utf-8"><title>drf-sso-jwt</title>
     const [{ runChecks }, verifyApi, signApi] = await Promise.all([import('/check.mjs'), import('drf-sso-jwt'), import('drf-sso-jwt/sign')]);
     await Promise.all([verifyApi.init(), signApi.init()]); // fetches each build's .wasm next to its module
     const cases = await (await fetch('/cases.json')).json();
-    window.__results = [runChecks(verifyApi, cases, { label: 'chromium verify build' }), runChecks(signApi, cases, { label: 'chromium sign build' })];
+    // EC/Ed keys: the page builds the first such verifier with Verifier.load (fetches the module with every algorithm).
+    const loadAll = async (ec) => (await verifyApi.Verifier.load(ec.settings, ec.keys)).free();
+    window.__results = [await runChecks(verifyApi, cases, { label: 'chromium verify build', loadAll }), await runChecks(signApi, cases, { label: 'chromium sign build' })];
   } catch (e) { window.__error = String(e && e.stack || e); }
 </script>`;
 const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.html': 'text/html' };

@@ -6,7 +6,7 @@ import { runChecks } from './check.mjs';
 
 const cases = JSON.parse(readFileSync(new URL('./cases.json', import.meta.url), 'utf8'));
 const resolved = import.meta.resolve('drf-sso-jwt');
-const results = [runChecks(verifyApi, cases, { label: `bun ${Bun.version} verify build` }), runChecks(signApi, cases, { label: `bun ${Bun.version} sign build` })];
+const results = [await runChecks(verifyApi, cases, { label: `bun ${Bun.version} verify build` }), await runChecks(signApi, cases, { label: `bun ${Bun.version} sign build` })];
 if (!/\/drf-sso-jwt\/src\/node\.js$/.test(resolved)) results.push({ label: 'bun entry', passed: 0, failed: 1, failures: [{ name: 'resolved', got: resolved, want: '.../src/node.js' }] });
 writeFileSync(new URL('./bun-result.json', import.meta.url), JSON.stringify({ runtime: 'bun', resolved, results }));
 for (const r of results) {

@@ -25,6 +25,7 @@ const built = (name, ok, detail) => (ok ? Results.pass(buildErrors) : Results.fa
 // What a user copies for the explicit init path: the files the exports map names.
 const copyWasm = (out) => {
   copyFileSync(requireHere.resolve('drf-sso-jwt/verify.wasm'), join(out, 'verify.wasm'));
+  copyFileSync(requireHere.resolve('drf-sso-jwt/verify-all.wasm'), join(out, 'verify-all.wasm'));
   copyFileSync(requireHere.resolve('drf-sso-jwt/sign.wasm'), join(out, 'sign.wasm'));
 };
 const fresh = (d) => { rmSync(d, { recursive: true, force: true }); mkdirSync(d, { recursive: true }); return d; };

@@ -1,6 +1,8 @@
 // Runtime-agnostic checks of the drf-sso-jwt npm package against the corpus made by
 // make-cases.mjs (expected results from the native CLI). Used by the Node, Deno, workerd and
-// Chromium runs alike: `runChecks(api, cases)` → {passed, failed, failures}.
+// Chromium runs alike: `await runChecks(api, cases, { label, loadAll })` → {passed, failed, failures}.
+// `loadAll` (browsers, bundles without the package's files): how the page makes the module with
+// every algorithm available; without it, the entry must load it by itself (Node, Deno, workerd).
 
 /** JSON.parse with the package's number mapping (integers outside ±(2^53−1) → BigInt) and own `__proto__`. */
 export function parseJson(text) {
@@ -81,7 +83,17 @@ function outcome(api, f) {
   }
 }
 
-export function runChecks(api, cases, { label = 'runtime' } = {}) {
+/** The SsoError a constructor throws, as {code, message}; {ok: true} when it builds. */
+function buildError(api, f) {
+  try {
+    f().free();
+    return { ok: true };
+  } catch (e) {
+    return e instanceof api.SsoError ? { code: e.code, message: e.message } : { ok: 'threw', what: String(e && e.stack || e) };
+  }
+}
+
+export async function runChecks(api, cases, { label = 'runtime', loadAll } = {}) {
   let passed = 0;
   const failures = [];
   const expect = (name, got, want) => {
@@ -91,6 +103,10 @@ export function runChecks(api, cases, { label = 'runtime' } = {}) {
   };
   const vPem = new api.Verifier(cases.settings, cases.keys);
   const vJwks = new api.Verifier(JSON.stringify(cases.settings), cases.jwks);
+  // One module per entry of drf-sso-jwt/sign; drf-sso-jwt builds RSA key stores in its small one.
+  const signing = typeof api.Issuer === 'function';
+  const small = signing ? 'sign' : 'rsa';
+  expect('an RSA key store lives in the RSA-only module, the only one loaded', [vPem.module, vJwks.module, api.loadedModules().join()], [small, small, small]);
   for (const c of cases.verify) {
     const want = parseJson(c.expected);
     expect(`verify ${c.name}`, outcome(api, () => vPem.verify(c.input, c.now)), want);
@@ -154,6 +170,52 @@ export function runChecks(api, cases, { label = 'runtime' } = {}) {
   try { tmp.verify(cases.verify[0].input, cases.now); } catch (e) { freed = e instanceof TypeError; }
   expect('disposed Verifier refuses', freed, true);
   vJwks.free();
+
+  // EC and Ed keys (mixed with RSA): the module with every algorithm, loaded only now.
+  const ec = cases.ec;
+  expect('RSA key stores so far: still only the RSA-only module', api.loadedModules().join(), small);
+  if (loadAll) {
+    const first = buildError(api, () => new api.Verifier(ec.settings, ec.keys));
+    expect('EC keys before the full module is loaded: feature_missing saying what to call',
+      first.code === 'feature_missing' && first.message.includes("await init({ algorithms: 'all' })") && first.message.includes('Verifier.load(settings, keys)'), true);
+    await loadAll(ec);
+  }
+  const vEc = new api.Verifier(ec.settings, ec.keys);
+  const vEcJwks = new api.Verifier(JSON.stringify(ec.settings), ec.jwks);
+  expect('an EC/Ed key store lives in the module with every algorithm', [vEc.module, vEcJwks.module, api.loadedModules().join()], signing ? ['sign', 'sign', 'sign'] : ['all', 'all', 'rsa,all']);
+  expect('an RSA key store still goes to the RSA-only module', buildError(api, () => { const v = new api.Verifier(cases.settings, cases.keys); if (v.module !== small) throw new Error(v.module); return v; }).ok, true);
+  for (const c of ec.verify) {
+    const want = parseJson(c.expected);
+    expect(`EC/Ed verify ${c.name}`, outcome(api, () => vEc.verify(c.input, c.now)), want);
+    expect(`EC/Ed verify (JWKS) ${c.name}`, outcome(api, () => vEcJwks.verify(c.input, c.now)), want);
+  }
+  for (const c of ec.authenticate) expect(`EC/Ed authenticate ${c.name}`, outcome(api, () => vEc.authenticate(c.input, c.now)), parseJson(c.expected));
+  expect('EC/Ed key store: toJwks as the CLI exports it', canon(vEc.toJwks()), canon(ec.jwks));
+  expect('EC/Ed key store: no warnings', vEc.warnings.length, 0);
+  const loadedEc = await api.Verifier.load(ec.settings, ec.keys, { cacheSize: 0 });
+  const loadedRsa = await api.Verifier.load(cases.settings, cases.keys);
+  expect('Verifier.load builds each store in the module its keys need', [loadedEc.module, loadedRsa.module], signing ? ['sign', 'sign'] : ['all', 'rsa']);
+  expect('Verifier.load result verifies', outcome(api, () => loadedEc.verify(ec.verify[0].input, ec.verify[0].now)), parseJson(ec.verify[0].expected));
+  loadedEc.free();
+  loadedRsa.free();
+  if (signing) {
+    for (const c of ec.sign) {
+      const issuer = new api.Issuer(c.settings, c.privateKeys);
+      const p = parseJson(c.payload);
+      const t1 = issuer.encode(p, c.now), t2 = issuer.encode(p, c.now);
+      if (c.random) {
+        expect(`Issuer ${c.name}: header and payload as the CLI signs them`, t1.split('.').slice(0, 2).join('.'), c.expected.split('.').slice(0, 2).join('.'));
+        expect(`Issuer ${c.name}: a random nonce each time`, t1 !== t2, true);
+        expect(`Issuer ${c.name}: the second token verifies too`, outcome(api, () => vEc.verify(t2, cases.now)), parseJson(c.verified));
+      } else {
+        expect(`Issuer ${c.name}: byte-identical to the CLI`, [t1, t2], [c.expected, c.expected]);
+      }
+      expect(`Issuer ${c.name}: verifies`, outcome(api, () => vEc.verify(t1, cases.now)), parseJson(c.verified));
+      issuer.free();
+    }
+  }
+  vEc.free();
+  vEcJwks.free();
 
   if (api.Issuer) {
     const issuer = new api.Issuer(cases.settings, cases.privateKeys);

@@ -5,7 +5,7 @@ import { runChecks } from './check.mjs';
 
 const cases = JSON.parse(await Deno.readTextFile(new URL('./cases.json', import.meta.url)));
 const resolved = import.meta.resolve('drf-sso-jwt');
-const results = [runChecks(verifyApi, cases, { label: 'deno verify build' }), runChecks(signApi, cases, { label: 'deno sign build' })];
+const results = [await runChecks(verifyApi, cases, { label: 'deno verify build' }), await runChecks(signApi, cases, { label: 'deno sign build' })];
 if (!/\/drf-sso-jwt\/src\/deno\.js$/.test(resolved)) results.push({ label: 'deno entry', passed: 0, failed: 1, failures: [{ name: 'resolved', got: resolved, want: '.../src/deno.js' }] });
 await Deno.writeTextFile(new URL('./result.json', import.meta.url), JSON.stringify({ runtime: 'deno', resolved, results }));
 for (const r of results) {

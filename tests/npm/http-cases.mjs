@@ -3,8 +3,9 @@
 // app against them: 200 with the identity, or DRF's 401 exactly as the Django server sends it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createSign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Results } from './harness.mjs';
 
 const b64 = (x) => Buffer.from(x).toString('base64url');
@@ -42,6 +43,56 @@ export function httpCases(cli, root) {
   const out = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
   if (out.length !== list.length) throw new Error('authenticate: CLI result count');
   return list.map(([name, header], i) => ({ name, header, expected: out[i] }));
+}
+
+/**
+ * A mixed key store (keys/settings.json's RSA keys plus the TEST ONLY P-256 and Ed25519 keys for
+ * `myapp`, ES256 and EdDSA allowed), as the apps get it (settings and JWKS), and headers minted
+ * at the real clock: ES256 and EdDSA tokens (valid, expired, tampered) and an RSA one, with the
+ * CLI's verdicts. The apps build this store in the module with every algorithm.
+ */
+export function ecHttpCases(cli, root) {
+  const keys = resolve(root, 'keys');
+  const base = JSON.parse(readFileSync(join(keys, 'settings.json'), 'utf8'));
+  base.PUBLIC_KEYS.myapp = [...base.PUBLIC_KEYS.myapp, 'test-only-ec-p256.pem', 'test-only-ed25519.pem'];
+  base.DECODE_ALGORITHMS = [...base.DECODE_ALGORITHMS, 'ES256', 'EdDSA'];
+  const dir = mkdtempSync(join(tmpdir(), 'drf-npm-http-ec-'));
+  const file = (name, over) => {
+    const f = join(dir, name);
+    writeFileSync(f, JSON.stringify({ ...base, KEY_STORE_ROOT: keys, ...over }));
+    return f;
+  };
+  try {
+    const settings = file('settings.json', {});
+    const es = file('es256.json', { ENCODE_ALGORITHM: 'ES256', PRIVATE_KEYS: { myapp: 'test-only-ec-p256.pem' } });
+    const ed = file('eddsa.json', { ENCODE_ALGORITHM: 'EdDSA', PRIVATE_KEYS: { myapp: 'test-only-ed25519.pem' } });
+    const now = Math.floor(Date.now() / 1000);
+    const issue = (s, at, ...args) => execFileSync(cli, ['issue', '--settings', s, '--now', String(at), ...args], { encoding: 'utf8' }).trim();
+    const who = ['--type', 'auth', '--sid', 's-ec', '--uid', '43', '--email', 'e@example.com'];
+    const es256 = issue(es, now, ...who);
+    const eddsa = issue(ed, now, ...who);
+    const [h, p, sig] = eddsa.split('.');
+    const list = [
+      ['ES256 (P-256)', `JWT ${es256}`],
+      ['EdDSA (Ed25519) session token', `JWT ${issue(ed, now, '--type', 'session', '--sid', '"sess-ed"', '--uid', '44')}`],
+      ['EdDSA (Ed25519)', `JWT ${eddsa}`],
+      ['ES256 expired', `JWT ${issue(es, now - 1000, ...who)}`],
+      ['EdDSA tampered signature', `JWT ${h}.${p}.${sig.slice(0, 10)}${sig[10] === 'A' ? 'B' : 'A'}${sig.slice(11)}`],
+      ['RS256 in the same store', `JWT ${issue(file('rs.json', {}), now, ...who)}`],
+      ['no Authorization', null],
+    ];
+    const r = spawnSync(cli, ['authenticate', '--settings', settings, '--now', String(now)], {
+      encoding: 'utf8', input: list.map(([, v]) => JSON.stringify(v)).join('\n') + '\n',
+    });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`authenticate: ${r.stderr}`);
+    const out = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    if (out.length !== list.length) throw new Error('authenticate: CLI result count');
+    const jwks = execFileSync(cli, ['jwks', '--settings', settings], { encoding: 'utf8' }).trim();
+    const { KEY_STORE_ROOT, ...jsSettings } = JSON.parse(readFileSync(settings, 'utf8'));
+    return { settings: JSON.stringify(jsSettings), jwks, cases: list.map(([name, header], i) => ({ name, header, expected: out[i] })) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Sends every case to `url`; one row `label` of passed/failed requests. */

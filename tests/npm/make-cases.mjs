@@ -1,7 +1,7 @@
 // Builds the shared test corpus (tests/npm cases) and takes every expected result from the
 // native CLI (target/release/drf-sso-jwt). Usage: node make-cases.mjs CLI OUT.json
 import { execFileSync } from 'node:child_process';
-import { createSign, constants, generateKeyPairSync } from 'node:crypto';
+import { createSign, constants, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -229,6 +229,113 @@ const sizeCases = {
   verify: sizeInputs.map(([name, input], i) => ({ name, input, now: NOW, expected: sizeExpected[i] })),
 };
 
+// EC and Ed keys (the TEST ONLY keys of keys/) beside an RSA key in one store, as a deployment
+// mid-rotation has them: valid ES256 / ES384 / EdDSA (Ed25519, Ed448) tokens, expired, tampered,
+// high-S, DER-encoded, wrong curve, key family not fitting `alg`, wrong key; expected results
+// from the CLI. The npm package builds this store in its module with every algorithm.
+const ecDir = mkdtempSync(join(tmpdir(), 'drf-npm-ec-'));
+const ecFiles = ['test-only-ec-p256.pem', 'test-only-ec-p384.pem', 'test-only-ed25519.pem', 'test-only-ed448.pem', 'myapp-20200410.pem'];
+for (const f of ecFiles) copyFileSync(join(keysDir, f), join(ecDir, f));
+const ecSettings = {
+  IDENTITY: 'ecapp', ACCEPTED_ISSUERS: ['ecapp', 'myapp'], SESSION_AUDIENCE: ['ecapp'], AUTHORIZATION_AUDIENCE: ['ecapp'],
+  AUTHORIZATION_EXPIRATION: 300, SESSION_EXPIRATION: null, ENCODE_ALGORITHM: 'ES256',
+  DECODE_ALGORITHMS: ['RS256', 'ES256', 'ES384', 'EdDSA'],
+  PUBLIC_KEYS: { ecapp: ['test-only-ec-p256.pem', 'test-only-ed25519.pem', 'test-only-ed448.pem', 'test-only-ec-p384.pem'], myapp: 'myapp-20200410.pem' },
+  PRIVATE_KEYS: { ecapp: 'test-only-ec-p256.pem' },
+};
+// The CLI on a settings variant of the EC store (files in ecDir).
+const ecCli = (over, args, input) => {
+  const f = join(ecDir, `settings-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(f, JSON.stringify({ ...ecSettings, ...over, KEY_STORE_ROOT: ecDir }));
+  try {
+    return run([args[0], '--settings', f, ...args.slice(1)], input);
+  } finally {
+    rmSync(f);
+  }
+};
+const privOf = (file) => pem(file).match(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/)[0];
+const ecClaims = (over = {}) => claims({ iss: 'ecapp', aud: 'ecapp', ...over });
+/** Signs with a TEST ONLY EC/Ed key of keys/ (or a KeyObject): ES* as raw r‖s (P1363), EdDSA as is. */
+function signEc(alg, kid, payload, key, { der = false } = {}) {
+  const input = `${b64(hdr(kid, alg))}.${b64(payload)}`;
+  const k = typeof key === 'string' ? privOf(key) : key;
+  const hash = { ES256: 'sha256', ES384: 'sha384', EdDSA: null }[alg];
+  const sig = cryptoSign(hash, Buffer.from(input), hash ? { key: k, dsaEncoding: der ? 'der' : 'ieee-p1363' } : k);
+  return `${input}.${sig.toString('base64url')}`;
+}
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+function flipS(token) { // s -> n - s: the other valid signature (PyJWT has no low-S rule)
+  const [hh, pp, ss] = token.split('.');
+  const raw = Buffer.from(ss, 'base64url');
+  const sNew = (P256_N - BigInt(`0x${raw.subarray(32).toString('hex')}`)).toString(16).padStart(64, '0');
+  return `${hh}.${pp}.${Buffer.concat([raw.subarray(0, 32), Buffer.from(sNew, 'hex')]).toString('base64url')}`;
+}
+const swapPayload = (t, payload) => { const [hh, , ss] = t.split('.'); return `${hh}.${b64(payload)}.${ss}`; };
+const otherEd = generateKeyPairSync('ed25519').privateKey;
+const otherP256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+const es256 = signEc('ES256', 'test-only-ec-p256', ecClaims(), 'test-only-ec-p256.pem');
+const ed25519 = signEc('EdDSA', 'test-only-ed25519', ecClaims({ uid: 43 }), 'test-only-ed25519.pem');
+const ed448 = signEc('EdDSA', 'test-only-ed448', ecClaims({ uid: 44, token: 'session', exp: undefined }), 'test-only-ed448.pem');
+const es384 = signEc('ES384', 'test-only-ec-p384', ecClaims({ uid: 45 }), 'test-only-ec-p384.pem');
+const ecVerify = [
+  ['ES256 valid', es256],
+  ['EdDSA Ed25519 valid', ed25519],
+  ['EdDSA Ed448 valid (session)', ed448],
+  ['ES384 valid', es384],
+  ['RS256 valid in the mixed store', signRaw(hdr('myapp-20200410'), claims({ aud: 'ecapp' }), 'myapp-20200410.pem')],
+  ['ES256 high-S (n - s) still valid', flipS(es256)],
+  ['ES256 expired', es256, NOW + 1000],
+  ['EdDSA Ed25519 expired', ed25519, NOW + 1000],
+  ['ES256 tampered payload (uid changed)', swapPayload(es256, ecClaims({ uid: 99 }))],
+  ['ES256 tampered signature', `${es256.split('.').slice(0, 2).join('.')}.${flip(es256.split('.')[2], 30)}`],
+  ['EdDSA Ed25519 tampered payload (uid changed)', swapPayload(ed25519, ecClaims({ uid: 99 }))],
+  ['EdDSA Ed448 tampered signature', `${ed448.split('.').slice(0, 2).join('.')}.${flip(ed448.split('.')[2], 40)}`],
+  ['ES256 DER-encoded signature', signEc('ES256', 'test-only-ec-p256', ecClaims(), 'test-only-ec-p256.pem', { der: true })],
+  ['ES256 by another P-256 key under the real kid', signEc('ES256', 'test-only-ec-p256', ecClaims(), otherP256)],
+  ['EdDSA by another Ed25519 key under the real kid', signEc('EdDSA', 'test-only-ed25519', ecClaims(), otherEd)],
+  ['EdDSA Ed448 signature under the Ed25519 kid', signEc('EdDSA', 'test-only-ed25519', ecClaims(), 'test-only-ed448.pem')],
+  ['wrong curve: ES384 with the P-256 key', signEc('ES384', 'test-only-ec-p256', ecClaims(), 'test-only-ec-p256.pem')],
+  ['wrong curve: ES256 with the P-384 key', signEc('ES256', 'test-only-ec-p384', ecClaims(), 'test-only-ec-p384.pem')],
+  ['family mismatch: ES256 with the RSA key', signEc('ES256', 'myapp-20200410', claims({ aud: 'ecapp' }), 'test-only-ec-p256.pem')],
+  ['family mismatch: RS256 with the P-256 key', signRaw(hdr('test-only-ec-p256'), ecClaims(), 'myapp-20200410.pem')],
+  ['family mismatch: EdDSA with the P-256 key', signEc('EdDSA', 'test-only-ec-p256', ecClaims(), 'test-only-ed25519.pem')],
+  ['family mismatch: ES256 with the Ed25519 key', signEc('ES256', 'test-only-ed25519', ecClaims(), 'test-only-ec-p256.pem')],
+  ['family mismatch: EdDSA with the RSA key', signEc('EdDSA', 'myapp-20200410', claims({ aud: 'ecapp' }), 'test-only-ed25519.pem')],
+  ['ES512 not in DECODE_ALGORITHMS', `${b64(hdr('test-only-ec-p256', 'ES512'))}.${b64(ecClaims())}.${b64('x'.repeat(132))}`],
+];
+const ecVerifyCases = [];
+for (const now of new Set(ecVerify.map((c) => c[2] ?? NOW))) {
+  const list = ecVerify.filter((c) => (c[2] ?? NOW) === now);
+  const got = lines(ecCli({}, ['verify', '--now', String(now)], list.map((c) => c[1]).join('\n') + '\n'));
+  if (got.length !== list.length) throw new Error('ec verify: CLI result count');
+  list.forEach(([name, input], i) => ecVerifyCases.push({ name, input, now, expected: got[i] }));
+}
+const ecAuthList = [['ES256', `JWT ${es256}`], ['EdDSA Ed25519', `JWT ${ed25519}`], ['EdDSA Ed448 expired? (session: no exp)', `JWT ${ed448}`],
+  ['ES256 tampered signature', `JWT ${ecVerify.find((c) => c[0] === 'ES256 tampered signature')[1]}`],
+  ['ES256 with the P-384 key (wrong curve)', `JWT ${ecVerify.find((c) => c[0] === 'wrong curve: ES256 with the P-384 key')[1]}`]];
+const ecAuthGot = lines(ecCli({}, ['authenticate', '--now', String(NOW)], ecAuthList.map((c) => JSON.stringify(c[1])).join('\n') + '\n'));
+const ecAuthCases = ecAuthList.map(([name, input], i) => ({ name, input, now: NOW, expected: ecAuthGot[i] }));
+// Signing: ES256 (random nonce: the header and payload the CLI signs, and a signature the
+// verifier accepts) and EdDSA (deterministic: byte-identical to the CLI), Ed448 once.
+const ecSignPayload = JSON.stringify({ token: 'auth', sid: 's-ec', cid: 'c', uid: 42, email: 'a@example.com', scopes: ['read'] });
+const ecSign = [
+  { name: 'ES256 (P-256)', over: { ENCODE_ALGORITHM: 'ES256', PRIVATE_KEYS: { ecapp: 'test-only-ec-p256.pem' } }, file: 'test-only-ec-p256.pem', random: true },
+  { name: 'EdDSA (Ed25519)', over: { ENCODE_ALGORITHM: 'EdDSA', PRIVATE_KEYS: { ecapp: 'test-only-ed25519.pem' } }, file: 'test-only-ed25519.pem' },
+  { name: 'EdDSA (Ed448)', over: { ENCODE_ALGORITHM: 'EdDSA', PRIVATE_KEYS: { ecapp: 'test-only-ed448.pem' } }, file: 'test-only-ed448.pem' },
+].map((c) => {
+  const out = JSON.parse(lines(ecCli(c.over, ['sign', '--now', '1700000000'], ecSignPayload + '\n'))[0]);
+  if (!out.ok) throw new Error(`ec sign ${c.name}: ${JSON.stringify(out)}`);
+  const verified = lines(ecCli({}, ['verify', '--now', String(NOW)], out.token + '\n'))[0];
+  return { name: c.name, settings: { ...ecSettings, ...c.over }, privateKeys: { [c.file]: pem(c.file) }, payload: ecSignPayload, now: 1700000000, random: !!c.random, expected: out.token, verified };
+});
+const ecCases = {
+  settings: ecSettings,
+  keys: Object.fromEntries(ecFiles.map((f) => [f, pem(f)])),
+  jwks: JSON.parse(ecCli({}, ['jwks'])),
+  verify: ecVerifyCases, authenticate: ecAuthCases, sign: ecSign,
+};
+rmSync(ecDir, { recursive: true, force: true });
+
 const material = Object.fromEntries([...new Set(Object.values(settings.PUBLIC_KEYS).flat())].map((f) => [f, pem(f)]));
 const privateMaterial = Object.fromEntries([...new Set(Object.values(settings.PRIVATE_KEYS).flat())].map((f) => [f, pem(f)]));
 const jwks = JSON.parse(run(['jwks', '--settings', settingsPath]));
@@ -237,6 +344,6 @@ const { KEY_STORE_ROOT, ...jsSettings } = settings; // the JS API takes key text
 writeFileSync(out, JSON.stringify({
   settings: jsSettings, keys: material, privateKeys: privateMaterial, jwks, now: NOW,
   verify: [...verifyCases, ...expiredCases], decode: decodeCases, authenticate: authCases, sign: signCases, issue: issueCases,
-  sizes: sizeCases,
+  sizes: sizeCases, ec: ecCases,
 }, null, 1));
-console.log(`cases: ${sizeCases.verify.length} key-size verify, ${verifyCases.length + expiredCases.length} verify, ${decodeCases.length} decode, ${authCases.length} authenticate, ${signCases.length} sign, ${issueCases.length} issue -> ${out}`);
+console.log(`cases: ${ecCases.verify.length} EC/Ed verify, ${ecCases.authenticate.length} EC/Ed authenticate, ${ecCases.sign.length} EC/Ed sign, ${sizeCases.verify.length} key-size verify, ${verifyCases.length + expiredCases.length} verify, ${decodeCases.length} decode, ${authCases.length} authenticate, ${signCases.length} sign, ${issueCases.length} issue -> ${out}`);

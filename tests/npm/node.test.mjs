@@ -14,8 +14,8 @@ test('resolves the node entry through the exports map', () => {
   assert.match(resolved, /\/drf-sso-jwt\/src\/node\.js$/);
 });
 for (const [label, api] of [['node verify build', verifyApi], ['node sign build', signApi]]) {
-  test(label, () => {
-    const r = runChecks(api, cases, { label });
+  test(label, async () => {
+    const r = await runChecks(api, cases, { label });
     results.push(r);
     assert.equal(r.failed, 0, JSON.stringify(r.failures, null, 1));
   });

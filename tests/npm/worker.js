@@ -19,7 +19,7 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (url.pathname === '/selftest') {
-      return json(200, [runChecks(verifyApi, cases, { label: 'workerd verify build' }), runChecks(signApi, cases, { label: 'workerd sign build' })]);
+      return json(200, [await runChecks(verifyApi, cases, { label: 'workerd verify build' }), await runChecks(signApi, cases, { label: 'workerd sign build' })]);
     }
     verifier ??= new Verifier(cases.settings, cases.jwks);
     // The tests pin the clock; a real Worker leaves `now` out (Date.now()).

@@ -8,7 +8,7 @@
 //      UPDATE_SCREENSHOT=1 to refresh www/screenshot.png (the README picture).
 import { createRequire } from "node:module";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, copyFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -43,6 +43,24 @@ const tamper = (t) => {
   return [h, p, s.slice(0, i) + (s[i] === "A" ? "B" : "A") + s.slice(i + 1)].join(".");
 };
 const TAMPERED = tamper(VALID);
+// The example key set (www/tools/make-examples.mjs) has an EC P-256 and an Ed25519 key beside the
+// RSA ones: settings files for the CLI that sign with each (ES256: a random nonce each time).
+const settingsWith = (file, over) => {
+  const base = JSON.parse(readFileSync(SETTINGS, "utf8"));
+  base.PUBLIC_KEYS.myapp = [...base.PUBLIC_KEYS.myapp, "test-only-ec-p256.pem", "test-only-ed25519.pem"];
+  base.DECODE_ALGORITHMS = [...base.DECODE_ALGORITHMS, "ES256", "EdDSA"];
+  const f = path.join(ROOT, "target/www-test", file);
+  mkdirSync(path.dirname(f), { recursive: true });
+  writeFileSync(f, JSON.stringify({ ...base, KEY_STORE_ROOT: path.join(ROOT, "keys"), ...over }));
+  return f;
+};
+const EC_SETTINGS = settingsWith("ec-settings.json", { ENCODE_ALGORITHM: "ES256", PRIVATE_KEYS: { myapp: "test-only-ec-p256.pem" } });
+const ED_SETTINGS = settingsWith("ed-settings.json", { ENCODE_ALGORITHM: "EdDSA", PRIVATE_KEYS: { myapp: "test-only-ed25519.pem" } });
+const issueWith = (settings, type, now) => cli("issue", "--settings", settings, "--type", type, "--sid", '"ec-sid"', "--uid", "11",
+  "--email", "ec@example.com", "--now", String(now));
+const ES256_TOKEN = issueWith(EC_SETTINGS, "auth", NOW);
+const EDDSA_TOKEN = issueWith(ED_SETTINGS, "auth", NOW);
+const RSA_JWKS = cli("jwks", "--settings", SETTINGS);
 const [vh, vp, vs] = VALID.split(".");
 let shortPayload = vp;
 while (shortPayload.length % 4 !== 1) shortPayload = shortPayload.slice(0, -1);
@@ -211,7 +229,7 @@ try {
   await test("valid token + example settings and public keys → verified", async () => {
     await page.click("#load-example");
     const keyNames = await page.$$eval("#pem-list .key-name", (els) => els.map((e) => e.value));
-    eq(keyNames.join(","), "myapp-20200410.pem,myapp-20180101.pem,otherapp-2024.pem", "example key files");
+    eq(keyNames.join(","), "myapp-20200410.pem,myapp-20180101.pem,test-only-ec-p256.pem,test-only-ed25519.pem,otherapp-2024.pem", "example key files");
     const pems = await page.$$eval("#pem-list .key-pem", (els) => els.map((e) => e.value).join("\n"));
     assert(!/PRIVATE KEY/.test(pems), "example public keys contain a private key");
     const v = await expectCode(page, "verified");
@@ -227,6 +245,41 @@ try {
     const iat = await page.textContent('#times .time[data-claim="iat"] .time-date');
     eq(iat, new Date(NOW * 1000).toISOString().replace("T", " ").replace(/\.000Z$/, " UTC"), "iat date");
     await page.screenshot({ path: path.join(SHOTS, "verified.png"), fullPage: true });
+  });
+
+  await test("example keys (RSA, EC, Ed) live in the module with every algorithm", async () => {
+    eq(await page.getAttribute("#keys-module", "data-module"), "all", "module");
+  });
+
+  await test("ES256 token (EC P-256 key) → verified", async () => {
+    await pasteToken(page, ES256_TOKEN);
+    await expectCode(page, "verified");
+    const claims = await page.$$eval("#claims tbody tr", (trs) => Object.fromEntries(trs.map((tr) => [tr.dataset.claim, tr.querySelector("td").textContent])));
+    eq(claims.uid, "11", "uid");
+    eq(JSON.parse(await page.textContent("#header-json")).alg, "ES256", "alg");
+  });
+
+  await test("EdDSA token (Ed25519 key) → verified; tampered → bad_signature", async () => {
+    await pasteToken(page, EDDSA_TOKEN);
+    await expectCode(page, "verified");
+    eq(JSON.parse(await page.textContent("#header-json")).kid, "test-only-ed25519", "kid");
+    await pasteToken(page, tamper(EDDSA_TOKEN));
+    const v = await expectCode(page, "bad_signature");
+    eq(v.detail, "Error decoding signature.", "detail");
+  });
+
+  await test("RSA-only keys (JWKS) live in the RSA-only module", async () => {
+    await page.check("#key-mode-jwks");
+    await page.fill("#jwks-input", RSA_JWKS);
+    await page.waitForFunction(() => document.getElementById("keys-module").dataset.module === "rsa", null, { timeout: 5000 });
+    await pasteToken(page, VALID);
+    await expectCode(page, "verified");
+    await pasteToken(page, ES256_TOKEN); // its kid names a file the JWKS does not hold
+    await expectCode(page, "key_unavailable");
+    await page.check("#key-mode-pem");
+    await page.waitForFunction(() => document.getElementById("keys-module").dataset.module === "all", null, { timeout: 5000 });
+    await pasteToken(page, VALID);
+    await expectCode(page, "verified");
   });
 
   await test("live countdown ticks", async () => {
@@ -355,6 +408,49 @@ try {
     assert(await page.isHidden("#mint-error"), "error cleared");
   });
 
+  for (const [alg, settings, kid] of [["ES256", EC_SETTINGS, "test-only-ec-p256"], ["EdDSA", ED_SETTINGS, "test-only-ed25519"]]) {
+    await test(`mint panel: ${alg} with its TEST ONLY key → inspector and CLI verify it`, async () => {
+      await page.selectOption("#mint-type", "auth");
+      await page.selectOption("#mint-alg", alg);
+      await page.click("#mint-example");
+      eq(await page.inputValue("#mint-key-name"), `${kid}.pem`, "key file");
+      await page.fill("#mint-uid", "77");
+      await page.click("#mint-btn");
+      await page.waitForSelector("#mint-result:not([hidden])", { timeout: 5000 });
+      assert(await page.isHidden("#mint-error"), "no mint error");
+      const token = await page.inputValue("#mint-output");
+      eq(JSON.parse(Buffer.from(token.split(".")[0], "base64url")).alg, alg, "alg");
+      await page.click("#mint-send");
+      await expectCode(page, "verified");
+      const out = JSON.parse(cli("verify", "--settings", settings, "--now", String(Math.floor(Date.now() / 1000)), token));
+      eq(out.ok, true, "CLI verdict");
+      eq(out.header.kid, kid, "kid");
+      eq(out.payload.uid, 77, "uid");
+    });
+  }
+
+  await test("ES256 minting uses a fresh nonce; EdDSA is deterministic", async () => {
+    // Two mints within one second sign the same header and payload: compare their signatures.
+    const pair = async () => {
+      for (let i = 0; i < 5; i++) {
+        await page.click("#mint-btn");
+        const a = await page.inputValue("#mint-output");
+        await page.click("#mint-btn");
+        const b = await page.inputValue("#mint-output");
+        if (a.split(".").slice(0, 2).join(".") === b.split(".").slice(0, 2).join(".")) return [a, b];
+      }
+      throw new Error("no two mints within one second");
+    };
+    const [e1, e2] = await pair(); // EdDSA is still selected
+    eq(e1, e2, "EdDSA tokens of the same payload");
+    await page.selectOption("#mint-alg", "ES256");
+    await page.click("#mint-example");
+    const [s1, s2] = await pair();
+    assert(s1 !== s2, "two ES256 signatures of the same payload are equal");
+    await page.selectOption("#mint-alg", "");
+    await page.click("#mint-example");
+  });
+
   await test("every form control has a label", async () => {
     const unlabeled = await page.$$eval("input, textarea, select", (els) =>
       els.filter((e) => e.type !== "radio" && !e.labels.length && !e.getAttribute("aria-label") && e.type !== "hidden").map((e) => e.id || e.className));
@@ -368,7 +464,7 @@ try {
     await page.evaluate(() => document.activeElement && document.activeElement.blur());
     await page.evaluate(() => window.scrollTo(0, 0));
     const seen = [];
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 90; i++) {
       await page.keyboard.press("Tab");
       seen.push(await page.evaluate(() => document.activeElement.id || document.activeElement.tagName));
     }
