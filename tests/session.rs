@@ -403,10 +403,7 @@ fn jwk(pem_private: &str, kid: &str) -> String {
                 let mut m = drf_sso_jwt::Map::new();
                 m.insert("kty".into(), "RSA".into());
                 m.insert("n".into(), drf_sso_jwt::Value::Str(b64(vk.modulus())));
-                m.insert(
-                    "e".into(),
-                    drf_sso_jwt::Value::Str(b64(vk.exponent())),
-                );
+                m.insert("e".into(), drf_sso_jwt::Value::Str(b64(vk.exponent())));
                 m
             },
         }],
