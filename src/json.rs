@@ -572,7 +572,8 @@ impl Parser<'_> {
             .map(|&c| c as u8 as char)
             .collect();
         if is_float {
-            let f: f64 = text.parse().map_err(|_| self.err("Invalid number"))?;
+            let f =
+                crate::pyfloat::parse(text.as_bytes()).ok_or_else(|| self.err("Invalid number"))?;
             if !f.is_finite() {
                 return Err(JsonError::Unsupported(format!(
                     "number {text} overflows to infinity"

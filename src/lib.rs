@@ -48,6 +48,7 @@ mod pem;
 mod pkix;
 mod policy;
 mod printable;
+mod pyfloat;
 mod pyint;
 mod rsa_public;
 mod session;

@@ -158,7 +158,7 @@ fn boolean(key: &str, v: &Value) -> Result<bool> {
 /// the server's `now - leeway` would raise `OverflowError`.
 fn seconds(key: &str, v: &Value) -> Result<f64> {
     let f = match v {
-        Value::Int(i) => i.to_text().parse::<f64>().unwrap_or(f64::INFINITY),
+        Value::Int(i) => crate::pyfloat::parse(i.to_text().as_bytes()).unwrap_or(f64::INFINITY),
         Value::Float(f) => *f,
         _ => return Err(bad(key, "a number of seconds")),
     };

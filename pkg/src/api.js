@@ -202,6 +202,8 @@ export function bind(builds) {
      * with every algorithm when a key needs it (fetched in browsers, at once elsewhere).
      */
     static async load(settings, keys, options) {
+      // Session state is in the module with every algorithm only.
+      if (options?.sessionState && full !== small) await init({ algorithms: 'all' });
       if (!full.exports) await init(); // after init({ algorithms: 'all' }) alone, nothing more to fetch
       try {
         return new Verifier(settings, keys, options);
@@ -260,10 +262,10 @@ export function bind(builds) {
      * was off. Throws `SsoError` `bad_state`; the document in force stays.
      */
     setSessionState(document, now) {
-      const v = this.#live();
       const t = seconds(now);
+      this.#withSession(t);
       try {
-        const info = Object.freeze(v.setSessionState(document, t));
+        const info = Object.freeze(this.#live().setSessionState(document, t));
         this.#state = document;
         return info;
       } catch (e) {
@@ -276,37 +278,14 @@ export function bind(builds) {
      * Verifier). Throws `SsoError` `bad_state`; the keys in force stay.
      */
     setKeys(document, now) {
-      const v = this.#live();
       const t = seconds(now);
+      // In the module with every algorithm: a key set may bring EC or Ed keys.
+      this.#withSession(t);
       let info;
       try {
-        info = v.setKeys(document, t);
+        info = this.#live().setKeys(document, t);
       } catch (e) {
-        if (!(e?.name === 'SsoError' && e.code === 'feature_missing' && this.#module !== full && full !== small)) rethrow(e);
-        // The new key set needs EC or Ed keys: the same verifier, rebuilt in the module with
-        // every algorithm (policy and session state carried over), then the key set.
-        const { settings, keys, cacheSize } = this.#args;
-        try {
-          ready(full);
-        } catch (err) {
-          throw new SsoError('feature_missing', e.detail, `${e.message}. The key set needs drf-sso-jwt's WebAssembly module with every algorithm, which is not loaded: ${LOAD_ALL}`, null, null);
-        }
-        let inner;
-        try {
-          inner = new full.glue.Verifier(settings, keys, cacheSize);
-          if (this.#keysDoc !== null) inner.setKeys(this.#keysDoc, t);
-          if (this.#policy !== null) inner.setStatePolicy(this.#policy.policy, this.#policy.issuer);
-          if (this.#state !== null) inner.setSessionState(this.#state, t);
-          info = inner.setKeys(document, t);
-        } catch (err) {
-          inner?.free();
-          rethrow(err);
-        }
-        this.#inner.free();
-        this.#inner = inner;
-        this.#module = full;
-        this.#tokens?.clear();
-        this.#headers?.clear();
+        rethrow(e);
       }
       this.#keysDoc = document;
       // A new core cache: its entry ids start again, so the results kept under them go.
@@ -316,9 +295,47 @@ export function bind(builds) {
       }
       return Object.freeze(info);
     }
+    // Session state lives in the modules with every algorithm (the RSA-only module leaves it
+    // out for its size, pkg/README.md): the first call that needs it moves this verifier there.
+    #withSession(t) {
+      if (typeof this.#live().setStatePolicy !== 'function') this.#move(t, 'Session state and key-set documents need');
+    }
+    // Rebuilds this verifier in the module with every algorithm from the constructor's
+    // arguments, the key set, policy and state in force, then `then(inner)`; on any failure
+    // the verifier in force stays.
+    #move(t, need, then) {
+      const { settings, keys, cacheSize } = this.#args;
+      try {
+        ready(full);
+      } catch (err) {
+        throw new SsoError('feature_missing', 'Invalid configuration.', `${need} drf-sso-jwt's WebAssembly module with every algorithm, which is not loaded: ${LOAD_ALL}`, null, null);
+      }
+      let inner;
+      try {
+        inner = new full.glue.Verifier(settings, keys, cacheSize);
+        if (this.#keysDoc !== null) inner.setKeys(this.#keysDoc, t);
+        if (this.#policy !== null) inner.setStatePolicy(this.#policy.policy, this.#policy.issuer);
+        if (this.#state !== null) inner.setSessionState(this.#state, t);
+        then?.(inner);
+      } catch (err) {
+        inner?.free();
+        rethrow(err);
+      }
+      this.#inner.free();
+      this.#inner = inner;
+      this.#module = full;
+      this.#tokens?.clear();
+      this.#headers?.clear();
+    }
     /** Session state on ('refuse' | 'stateless': what to do without a fresh document) or off (null). */
     setStatePolicy(policy, issuer) {
       if (policy !== null && policy !== 'refuse' && policy !== 'stateless') throw new TypeError("policy must be 'refuse', 'stateless' or null");
+      // Off stays off without moving: a verifier in the RSA-only module has no session state.
+      if (policy === null && typeof this.#live().setStatePolicy !== 'function') {
+        this.#policy = null;
+        return;
+      }
+      this.#withSession(seconds(undefined));
       try {
         this.#live().setStatePolicy(policy, issuer ?? undefined);
       } catch (e) {
@@ -328,7 +345,9 @@ export function bind(builds) {
     }
     /** `{policy, issuer, state, keys}`: the documents in force (sequence, issuedAt, maxAge, age, fresh, counts) or null. */
     stateStatus(now) {
-      return Object.freeze(this.#live().stateStatus(seconds(now)));
+      const v = this.#live();
+      if (typeof v.stateStatus !== 'function') return Object.freeze({ policy: null, issuer: null, state: null, keys: null });
+      return Object.freeze(v.stateStatus(seconds(now)));
     }
     /**
      * The request helper frameworks share: `authenticate` on the request's `Authorization`

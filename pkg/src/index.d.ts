@@ -243,7 +243,11 @@ export class Verifier {
   setSessionState(document: string, now?: number): SessionStateInfo & { readonly changed: boolean };
   /** Takes the server's signed key-set document (key rotation). Throws `SsoError` `bad_state`. */
   setKeys(document: string, now?: number): DocumentInfo & { readonly changed: boolean };
-  /** Session state on (`'refuse'`, `'stateless'`) or off (`null`). */
+  /**
+   * Session state on (`'refuse'`, `'stateless'`) or off (`null`). Session state lives in the
+   * module with every algorithm: turning it on (here, in `setSessionState`, `setKeys` or the
+   * `sessionState` option) moves an RSA-only verifier there (browsers: `init({ algorithms: 'all' })` first).
+   */
   setStatePolicy(policy: StalePolicy | null, issuer?: string): void;
   stateStatus(now?: number): StateStatus;
   /**

@@ -198,6 +198,16 @@ export async function runChecks(api, cases, { label = 'runtime', loadAll } = {})
   expect('Verifier.load result verifies', outcome(api, () => loadedEc.verify(ec.verify[0].input, ec.verify[0].now)), parseJson(ec.verify[0].expected));
   loadedEc.free();
   loadedRsa.free();
+  // Session state is only in the modules with every algorithm: turning it on moves an RSA
+  // verifier there (policy 'stateless': no document needed to keep verifying).
+  const vState = new api.Verifier(cases.settings, cases.keys);
+  expect('no session state: stateStatus is all null', canon(vState.stateStatus()), canon({ policy: null, issuer: null, state: null, keys: null }));
+  vState.setStatePolicy(null);
+  expect('setStatePolicy(null) leaves the verifier where it is', vState.module, small);
+  vState.setStatePolicy('stateless');
+  expect('session state on: the verifier moves to the module with every algorithm', [vState.module, vState.stateStatus().policy], [signing ? 'sign' : 'all', 'stateless']);
+  for (const c of cases.authenticate.slice(0, 20)) expect(`after the move, authenticate ${c.name}`, outcome(api, () => vState.authenticate(c.input, c.now)), parseJson(c.expected));
+  vState.free();
   if (signing) {
     for (const c of ec.sign) {
       const issuer = new api.Issuer(c.settings, c.privateKeys);

@@ -142,11 +142,13 @@ step build build
 # and fails the run, but the checks still run.
 step size node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const budget = { verify: 104, "verify-all": 190, sign: 270 };
+  // Bytes of gzip -9. verify: the 98 KB an RSA key store loaded before EC (issue 13).
+  const budget = { verify: 98000, "verify-all": 200000, sign: 280000 };
   let bad = 0;
-  for (const [m, kib] of Object.entries(budget)) {
+  for (const [m, max] of Object.entries(budget)) {
     if (!s[m]) { console.error(`no ${m} module in sizes.json`); bad = 1; continue; }
-    if (s[m].gzip > kib * 1024) { console.error(`${m} wasm ${s[m].gzip} B gzip > ${kib} KiB`); bad = 1; }
+    if (s[m].gzip > max) { console.error(`${m} wasm ${s[m].gzip} B gzip > ${max} B`); bad = 1; }
+    else console.log(`${m} wasm ${s[m].gzip} B gzip <= ${max} B`);
   }
   process.exit(bad);' "$ROOT/pkg/dist/sizes.json"
 step node bash -c "cd '$T/node' && timeout 300 node --test --test-reporter=spec node.test.mjs"

@@ -277,15 +277,19 @@ fn now_or_clock(now: Option<f64>) -> f64 {
 #[wasm_bindgen(js_name = Verifier)]
 pub struct JsVerifier {
     inner: drf_sso_jwt::CachedVerifier,
+    #[cfg(feature = "session")]
     capacity: usize,
     /// Session state and key-set documents, once either is in use.
+    #[cfg(feature = "session")]
     edge: Option<drf_sso_jwt::EdgeState>,
 }
 
+#[cfg(feature = "session")]
 fn set(o: &Object, key: &str, v: JsValue) {
     let _ = Reflect::set(o, &key.into(), &v);
 }
 
+#[cfg(feature = "session")]
 fn info_to_js(i: &drf_sso_jwt::DocumentInfo, now: f64) -> Object {
     let o = Object::new();
     set(&o, "issuer", i.issuer.as_str().into());
@@ -303,6 +307,7 @@ fn info_to_js(i: &drf_sso_jwt::DocumentInfo, now: f64) -> Object {
     o
 }
 
+#[cfg(feature = "session")]
 fn state_to_js(s: &drf_sso_jwt::SessionState, now: f64) -> Object {
     let o = info_to_js(s.info(), now);
     let (sessions, deleted, inactive, deleted_users) = s.counts();
@@ -319,6 +324,7 @@ fn state_to_js(s: &drf_sso_jwt::SessionState, now: f64) -> Object {
     o
 }
 
+#[cfg(feature = "session")]
 fn document_bytes(doc: &JsValue) -> Result<Vec<u8>, JsValue> {
     let max = drf_sso_jwt::DEFAULT_MAX_DOCUMENT_BYTES;
     bounded_utf8(doc, "document", max, |n| {
@@ -345,11 +351,135 @@ impl JsVerifier {
         });
         Ok(JsVerifier {
             inner: drf_sso_jwt::CachedVerifier::new(verifier, size).map_err(into_error)?,
+            #[cfg(feature = "session")]
             capacity: size,
+            #[cfg(feature = "session")]
             edge: None,
         })
     }
 
+    /// `verify(token, now?)` → `{header, payload}`; throws `SsoError`.
+    pub fn verify(&mut self, token: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
+        let max = self.inner.verifier().settings().max_token_bytes;
+        let token = bounded_utf8(&token, "token", max, |n| Error::too_large(n, max))?;
+        self.inner
+            .verify(&token, now_or_clock(now))
+            .map(|t| token_to_js(&t))
+            .map_err(into_error)
+    }
+
+    /// `authenticate(headerValue | null, now?)` → `{header, payload}` or `null`; throws `SsoError`.
+    /// The header text is taken as [`drf_sso_jwt::header_bytes`] takes it (each char up to
+    /// U+00FF one byte, as HTTP header values arrive).
+    pub fn authenticate(&mut self, header: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
+        let bytes = if header.is_null() || header.is_undefined() {
+            None
+        } else {
+            // The core refuses headers over MAX_HEADER_BYTES; in UTF-16 units the string is
+            // at most three times that as UTF-8, so copying up to that bound is safe.
+            let max = self.inner.verifier().settings().max_header_bytes;
+            let text = bounded_utf8(&header, "header", max.saturating_mul(3), |_| {
+                Error::TooLarge(
+                    format!("Authorization header is over MAX_HEADER_BYTES = {max}").into(),
+                )
+            })?;
+            let text = String::from_utf8(text).unwrap_or_default();
+            Some(drf_sso_jwt::header_bytes(&text).into_owned())
+        };
+        let t = now_or_clock(now);
+        #[cfg(feature = "session")]
+        let r = match &self.edge {
+            Some(e) => self.inner.authenticate_with_state(bytes.as_deref(), t, e),
+            None => self.inner.authenticate(bytes.as_deref(), t),
+        };
+        #[cfg(not(feature = "session"))]
+        let r = self.inner.authenticate(bytes.as_deref(), t);
+        match r {
+            Ok(Some(t)) => Ok(token_to_js(&t)),
+            Ok(None) => Ok(JsValue::NULL),
+            Err(e) => Err(into_error(e)),
+        }
+    }
+
+    /// Id of the cache entry behind the last `verify`/`authenticate` answer, or -1.
+    /// The JS entry keeps the converted result under this id (see `recheck`).
+    #[wasm_bindgen(getter, js_name = lastEntry)]
+    pub fn last_entry(&self) -> f64 {
+        match self.inner.last_entry() {
+            Some(id) if id <= MAX_SAFE as u64 => id as f64,
+            _ => -1.0,
+        }
+    }
+
+    /// Whether cache entry `id` still holds its token and passes every time-dependent
+    /// check at `now`; then a fresh verification would return the same result.
+    pub fn recheck(&mut self, id: f64, now: Option<f64>) -> bool {
+        if !(id >= 0.0 && id <= MAX_SAFE as f64) {
+            return false;
+        }
+        matches!(
+            self.inner.recheck(id as u64, now_or_clock(now)),
+            Some(Ok(()))
+        )
+    }
+
+    /// As `recheck`, with the session checks `authenticate` runs (the session state in force).
+    #[wasm_bindgen(js_name = recheckAuthenticated)]
+    pub fn recheck_authenticated(&mut self, id: f64, now: Option<f64>) -> bool {
+        if !(id >= 0.0 && id <= MAX_SAFE as f64) {
+            return false;
+        }
+        let t = now_or_clock(now);
+        #[cfg(feature = "session")]
+        let r = match &self.edge {
+            Some(e) => self.inner.recheck_with_state(id as u64, t, e),
+            None => self.inner.recheck(id as u64, t),
+        };
+        #[cfg(not(feature = "session"))]
+        let r = self.inner.recheck(id as u64, t);
+        matches!(r, Some(Ok(())))
+    }
+
+    /// The key files that will fail the tokens selecting them, one message each.
+    #[wasm_bindgen(getter)]
+    pub fn warnings(&self) -> Array {
+        self.inner
+            .verifier()
+            .keys()
+            .warnings()
+            .iter()
+            .map(|w| JsValue::from_str(&w.to_string()))
+            .collect()
+    }
+
+    /// `MAX_TOKEN_BYTES` in force.
+    #[wasm_bindgen(getter, js_name = maxTokenBytes)]
+    pub fn max_token_bytes(&self) -> f64 {
+        self.inner.verifier().settings().max_token_bytes as f64
+    }
+
+    /// `AUTHENTICATE_HEADER` in force: the scheme of `Authorization` and of the 401's
+    /// `WWW-Authenticate` (drf-sso's `authenticate_header`).
+    #[wasm_bindgen(getter, js_name = authenticateHeader)]
+    pub fn authenticate_header(&self) -> String {
+        self.inner.verifier().settings().authenticate_header.clone()
+    }
+
+    /// The public keys as a JWKS object.
+    #[wasm_bindgen(js_name = toJwks)]
+    pub fn to_jwks(&self) -> JsValue {
+        let v = self.inner.verifier();
+        value_to_js(&v.keys().to_jwks(&v.settings().encode_algorithm))
+    }
+}
+
+/// `decode(token)` → `{header, payload}` without verification (nothing in it may be trusted).
+/// Session state and key-set documents (feature `session`, in the `all` and `sign` modules:
+/// the RSA-only module stays without them, and the JS layer moves a verifier that turns
+/// session state on into the module with every algorithm).
+#[cfg(feature = "session")]
+#[wasm_bindgen(js_class = Verifier)]
+impl JsVerifier {
     fn edge_mut(&mut self) -> Result<&mut drf_sso_jwt::EdgeState, JsValue> {
         if self.edge.is_none() {
             let e = drf_sso_jwt::EdgeState::new(self.inner.verifier().settings(), None, None)
@@ -464,117 +594,8 @@ impl JsVerifier {
         );
         o.into()
     }
-
-    /// `verify(token, now?)` → `{header, payload}`; throws `SsoError`.
-    pub fn verify(&mut self, token: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
-        let max = self.inner.verifier().settings().max_token_bytes;
-        let token = bounded_utf8(&token, "token", max, |n| Error::too_large(n, max))?;
-        self.inner
-            .verify(&token, now_or_clock(now))
-            .map(|t| token_to_js(&t))
-            .map_err(into_error)
-    }
-
-    /// `authenticate(headerValue | null, now?)` → `{header, payload}` or `null`; throws `SsoError`.
-    /// The header text is taken as [`drf_sso_jwt::header_bytes`] takes it (each char up to
-    /// U+00FF one byte, as HTTP header values arrive).
-    pub fn authenticate(&mut self, header: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
-        let bytes = if header.is_null() || header.is_undefined() {
-            None
-        } else {
-            // The core refuses headers over MAX_HEADER_BYTES; in UTF-16 units the string is
-            // at most three times that as UTF-8, so copying up to that bound is safe.
-            let max = self.inner.verifier().settings().max_header_bytes;
-            let text = bounded_utf8(&header, "header", max.saturating_mul(3), |_| {
-                Error::TooLarge(
-                    format!("Authorization header is over MAX_HEADER_BYTES = {max}").into(),
-                )
-            })?;
-            let text = String::from_utf8(text).unwrap_or_default();
-            Some(drf_sso_jwt::header_bytes(&text).into_owned())
-        };
-        let t = now_or_clock(now);
-        let r = match &self.edge {
-            Some(e) => self.inner.authenticate_with_state(bytes.as_deref(), t, e),
-            None => self.inner.authenticate(bytes.as_deref(), t),
-        };
-        match r {
-            Ok(Some(t)) => Ok(token_to_js(&t)),
-            Ok(None) => Ok(JsValue::NULL),
-            Err(e) => Err(into_error(e)),
-        }
-    }
-
-    /// Id of the cache entry behind the last `verify`/`authenticate` answer, or -1.
-    /// The JS entry keeps the converted result under this id (see `recheck`).
-    #[wasm_bindgen(getter, js_name = lastEntry)]
-    pub fn last_entry(&self) -> f64 {
-        match self.inner.last_entry() {
-            Some(id) if id <= MAX_SAFE as u64 => id as f64,
-            _ => -1.0,
-        }
-    }
-
-    /// Whether cache entry `id` still holds its token and passes every time-dependent
-    /// check at `now`; then a fresh verification would return the same result.
-    pub fn recheck(&mut self, id: f64, now: Option<f64>) -> bool {
-        if !(id >= 0.0 && id <= MAX_SAFE as f64) {
-            return false;
-        }
-        matches!(
-            self.inner.recheck(id as u64, now_or_clock(now)),
-            Some(Ok(()))
-        )
-    }
-
-    /// As `recheck`, with the session checks `authenticate` runs (the session state in force).
-    #[wasm_bindgen(js_name = recheckAuthenticated)]
-    pub fn recheck_authenticated(&mut self, id: f64, now: Option<f64>) -> bool {
-        if !(id >= 0.0 && id <= MAX_SAFE as f64) {
-            return false;
-        }
-        let t = now_or_clock(now);
-        let r = match &self.edge {
-            Some(e) => self.inner.recheck_with_state(id as u64, t, e),
-            None => self.inner.recheck(id as u64, t),
-        };
-        matches!(r, Some(Ok(())))
-    }
-
-    /// The key files that will fail the tokens selecting them, one message each.
-    #[wasm_bindgen(getter)]
-    pub fn warnings(&self) -> Array {
-        self.inner
-            .verifier()
-            .keys()
-            .warnings()
-            .iter()
-            .map(|w| JsValue::from_str(&w.to_string()))
-            .collect()
-    }
-
-    /// `MAX_TOKEN_BYTES` in force.
-    #[wasm_bindgen(getter, js_name = maxTokenBytes)]
-    pub fn max_token_bytes(&self) -> f64 {
-        self.inner.verifier().settings().max_token_bytes as f64
-    }
-
-    /// `AUTHENTICATE_HEADER` in force: the scheme of `Authorization` and of the 401's
-    /// `WWW-Authenticate` (drf-sso's `authenticate_header`).
-    #[wasm_bindgen(getter, js_name = authenticateHeader)]
-    pub fn authenticate_header(&self) -> String {
-        self.inner.verifier().settings().authenticate_header.clone()
-    }
-
-    /// The public keys as a JWKS object.
-    #[wasm_bindgen(js_name = toJwks)]
-    pub fn to_jwks(&self) -> JsValue {
-        let v = self.inner.verifier();
-        value_to_js(&v.keys().to_jwks(&v.settings().encode_algorithm))
-    }
 }
 
-/// `decode(token)` → `{header, payload}` without verification (nothing in it may be trusted).
 #[wasm_bindgen]
 pub fn decode(token: &str) -> Result<JsValue, JsValue> {
     drf_sso_jwt::dangerous::decode(token)
