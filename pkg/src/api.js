@@ -177,7 +177,7 @@ export function bind(builds) {
     #capacity;
     /**
      * @param settings the REST_FRAMEWORK_SSO dict (object or JSON text)
-     * @param keys {fileName: PEM or JWK} or a JWKS {keys: [...]}
+     * @param keys {fileName: key file bytes (Uint8Array) or text, or a JWK} or a JWKS {keys: [...]}
      * @param options {cacheSize, sessionState}: verified-token cache slots (default 1024; 0
      *   disables); sessionState {policy: 'refuse' | 'stateless', issuer}: session state in use
      *   from the start (what to do until a fresh document is in force)

@@ -51,7 +51,12 @@ export interface Jwks { keys: Jwk[] }
  * read as the server reads key files: PEM blocks), or a JWKS (keys named by `kid`), or that
  * JSON as text.
  */
-export type KeyMaterial = Record<string, string | Jwk> | Jwks | string;
+/**
+ * `{fileName: key file}` (as `PUBLIC_KEYS` names it) or a JWKS, or either as JSON text. A key
+ * file as bytes (`Uint8Array`/`ArrayBuffer`, e.g. `readFileSync(f)`) is read exactly as the
+ * server reads the file; as a string, as its UTF-8 (a byte that was not UTF-8 is lost).
+ */
+export type KeyMaterial = Record<string, string | Uint8Array | ArrayBuffer | Jwk> | Jwks | string;
 
 export interface Claims {
   token?: 'session' | 'auth';

@@ -152,6 +152,31 @@ export async function runChecks(api, cases, { label = 'runtime', loadAll } = {})
   expect('no warnings for a complete key store', vPem.warnings.length, 0);
   partial.free();
   missing.free();
+  // Key files as bytes (readFileSync(f), a Uint8Array or ArrayBuffer): the same verdicts as
+  // the text, and a non-UTF-8 byte inside the PEM block fails as on the server (as text the
+  // byte is valid UTF-8 here, so the text loads).
+  const enc = new TextEncoder();
+  const asBytes = Object.fromEntries(Object.entries(cases.keys).map(([k, t]) => [k, enc.encode(t)]));
+  const asBuffers = Object.fromEntries(Object.entries(asBytes).map(([k, b]) => [k, b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)]));
+  const vBytes = new api.Verifier(cases.settings, asBytes, { cacheSize: 0 });
+  const vBuffers = new api.Verifier(cases.settings, asBuffers, { cacheSize: 0 });
+  for (const c of cases.verify.slice(0, 25)) {
+    const want = parseJson(c.expected);
+    expect(`key files as Uint8Array: ${c.name}`, outcome(api, () => vBytes.verify(c.input, c.now)), want);
+    expect(`key files as ArrayBuffer: ${c.name}`, outcome(api, () => vBuffers.verify(c.input, c.now)), want);
+  }
+  vBytes.free();
+  vBuffers.free();
+  const [kName, kText] = Object.entries(cases.keys)[0];
+  const at = kText.indexOf('-----BEGIN PUBLIC KEY-----\n') + '-----BEGIN PUBLIC KEY-----\n'.length;
+  const head = enc.encode(kText.slice(0, at)), tail = enc.encode(kText.slice(at));
+  const latin1 = new Uint8Array([...head, ...enc.encode('Comment: caf'), 0xe9, 0x0a, 0x0a, ...tail]);
+  const vLatin1 = new api.Verifier(cases.settings, { ...asBytes, [kName]: latin1 });
+  const vUtf8 = new api.Verifier(cases.settings, { ...cases.keys, [kName]: kText.slice(0, at) + 'Comment: caf\u00e9\n\n' + kText.slice(at) });
+  expect('a Latin-1 byte in a PEM header, as bytes: the file fails (as on the server)', vLatin1.warnings.length === 1 && vLatin1.warnings[0].includes(kName), true);
+  expect('the same header as UTF-8 text: the file loads (a Comment: header is allowed)', vUtf8.warnings.length, 0);
+  vLatin1.free();
+  vUtf8.free();
   expect('bad JWK → SsoError config', outcome(api, () => new api.Verifier(cases.settings, { 'myapp-20200410.pem': { kty: 'EC' } })).code, 'config');
   expect('bad settings → SsoError config', outcome(api, () => new api.Verifier({ VERIFY_EXPIRATON: false }, {})).code, 'config');
   const big = outcome(api, () => vPem.verify(cases.verify[5].input, cases.now));

@@ -258,15 +258,48 @@ fn settings_from_js(v: &JsValue) -> Result<Settings, JsValue> {
 
 /// Key material: `{fileName: key file text | JWK object}`, a JWKS `{keys: [...]}`, or
 /// JWKS / name-map JSON text; the shapes are the core's ([`drf_sso_jwt::KeyMaterial::from_json`]).
+/// Keys as JSON text, a JWKS, or `{fileName: text | bytes | JWK}`. A key file as bytes
+/// (`Uint8Array`, `ArrayBuffer`: `readFileSync(f)`) is read exactly as the server reads the
+/// file; as a string it is the text's UTF-8 (a byte that was not UTF-8 is already U+FFFD).
 fn material_from_js(v: &JsValue) -> Result<Vec<drf_sso_jwt::KeyMaterial>, JsValue> {
     if v.is_null() || v.is_undefined() {
         return Ok(Vec::new());
     }
-    let value = match v.as_string() {
-        Some(text) => drf_sso_jwt::json::parse(text.as_bytes()).map_err(into_error)?,
-        None => value_from_js(v, "keys", 0)?,
+    if let Some(text) = v.as_string() {
+        let value = drf_sso_jwt::json::parse(text.as_bytes()).map_err(into_error)?;
+        return drf_sso_jwt::KeyMaterial::from_json(&value).map_err(into_error);
+    }
+    let bytes_of = |item: &JsValue| -> Option<Vec<u8>> {
+        if let Some(a) = item.dyn_ref::<js_sys::Uint8Array>() {
+            return Some(a.to_vec());
+        }
+        item.dyn_ref::<js_sys::ArrayBuffer>()
+            .map(|b| js_sys::Uint8Array::new(b).to_vec())
     };
-    drf_sso_jwt::KeyMaterial::from_json(&value).map_err(into_error)
+    let is_plain_object = v.is_object() && !Array::is_array(v);
+    let has_keys = is_plain_object && Reflect::has(v, &"keys".into()).unwrap_or(false);
+    if !is_plain_object || has_keys {
+        return drf_sso_jwt::KeyMaterial::from_json(&value_from_js(v, "keys", 0)?)
+            .map_err(into_error);
+    }
+    // One entry at a time, in order: bytes as a file, anything else as the JSON form takes it.
+    let mut out = Vec::new();
+    for entry in entries(v).iter() {
+        let pair: Array = entry.unchecked_into();
+        let name = pair.get(0).as_string().unwrap_or_default();
+        let item = pair.get(1);
+        match bytes_of(&item) {
+            Some(contents) => out.push(drf_sso_jwt::KeyMaterial::file(name, contents)),
+            None => {
+                let mut one = Map::new();
+                one.insert(name, value_from_js(&item, "keys", 1)?);
+                out.extend(
+                    drf_sso_jwt::KeyMaterial::from_json(&Value::Object(one)).map_err(into_error)?,
+                );
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn now_or_clock(now: Option<f64>) -> f64 {
