@@ -13,7 +13,7 @@ use drf_sso_jwt::json::{self, Map, Value};
 use drf_sso_jwt::{CachedVerifier, KeyMaterial, KeyStore, Settings, Verifier};
 
 use crate::converted::Converted;
-use crate::feed::{self, FeedConfig};
+use crate::feed_config::{self, FeedConfig};
 use crate::pbstruct;
 use crate::policy::{self, PathMatch, Requirement, Rule, Rules};
 
@@ -198,7 +198,7 @@ impl Config {
             Some(v) => Some(FeedConfig::parse(v)?),
         };
         let edge = match &feed {
-            Some(f) => Some(feed::edge_state(f, &settings)?),
+            Some(f) => Some(feed_config::edge_state(f, &settings)?),
             None => None,
         };
         let verifier = Verifier::new(settings, store).map_err(|e| e.message().to_owned())?;

@@ -11,6 +11,7 @@ pub mod config;
 pub mod converted;
 pub mod decide;
 pub mod feed;
+pub mod feed_config;
 pub mod headers;
 pub mod observe;
 pub mod pbstruct;
@@ -36,7 +37,8 @@ mod wasm {
     use crate::abi;
     use crate::config::{Config, DEFAULT_STAT_PREFIX};
     use crate::decide::{decide, details, Credentials, Decision, Request};
-    use crate::feed::{self, Kind, Outcome, Schedule};
+    use crate::feed::{self, Outcome, Schedule};
+    use crate::feed_config::Kind;
     use crate::observe::{
         counter_name, denial_codes, denial_name, sanitize, WarnLimiter, COUNTERS,
     };
