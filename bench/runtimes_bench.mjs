@@ -7,10 +7,9 @@
 // Chromium times inside the page (performance.now, batches of 1000). workerd's clocks stand
 // still while a request runs (Spectre mitigation), so there a request verifies N tokens and is
 // timed from outside, less the same request with N = 0.
-import { createServer } from 'node:http';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { extname, join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { Miniflare } from 'miniflare';
 import { build } from 'esbuild';
@@ -76,39 +75,20 @@ await writeFile(join(dir, 'rt/shared.mjs'), shared);
       res[\`wasm_\${duels[j].name}full_verify_per_s\`] = med(rates.wasm);
       res[\`jose_\${duels[j].name}jwtVerify_key_once_per_s\`] = med(rates.jose);
     }
-    window.__bench = res;
+    window.__results = res;
   } catch (e) { window.__error = String(e && e.stack || e); }
 </script>`;
-  const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
-  const server = createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    if (path === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(page);
-    const file = normalize(join(dir, path));
-    if (!file.startsWith(dir)) return res.writeHead(403).end();
-    let body;
-    try {
-      body = await readFile(file);
-    } catch {
-      return res.writeHead(404).end();
-    }
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  let browser;
+  // The test suite's static server and Chromium launcher (tests/npm/harness.mjs).
+  const { serveStatic, launchChromium, pageResults } = await import(join(root, 'tests/npm/harness.mjs'));
+  const server = await serveStatic([dir], { '/': page });
+  const browser = await launchChromium(chromium);
   try {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const p = await browser.newPage();
-    await p.goto(`http://127.0.0.1:${server.address().port}/`);
-    await p.waitForFunction(() => window.__bench || window.__error, null, { timeout: 300000 });
-    const [res, err] = await p.evaluate(() => [window.__bench, window.__error]);
-    if (err) throw new Error(err);
-    for (const [k, v] of Object.entries(res)) out[`chromium:${k}`] = v;
+    const { results, error, logs } = await pageResults(browser, `${server.url}/`, 300_000);
+    if (error) throw new Error(`${error}\n${logs.join('\n')}`);
+    for (const [k, v] of Object.entries(results)) out[`chromium:${k}`] = v;
   } finally {
-    await browser?.close();
-    server.close();
+    await browser.close();
+    await server.close();
   }
 }
 
