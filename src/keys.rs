@@ -532,23 +532,29 @@ impl KeyMaterial {
             };
         }
         m.iter()
-            .map(|(name, item)| match item {
-                Value::Str(text) => Ok(KeyMaterial::file(name.as_str(), text.as_bytes())),
-                Value::Object(set) if set.contains_key("keys") => match set.get("keys") {
-                    Some(Value::Array(list)) => Ok(KeyMaterial::Jwks(list.clone())),
-                    _ => Err(Error::Config(
-                        format!("key {name:?}: a JWKS \"keys\" member must be a list").into(),
-                    )),
-                },
-                Value::Object(jwk) => Ok(KeyMaterial::Jwk {
-                    name: name.clone(),
-                    jwk: jwk.clone(),
-                }),
-                _ => Err(Error::Config(
-                    format!("key {name:?}: expected key file text or a JWK object").into(),
-                )),
-            })
+            .map(|(name, item)| KeyMaterial::from_json_entry(name, item))
             .collect()
+    }
+
+    /// One `{file name: item}` entry of [`KeyMaterial::from_json`]'s object form: key file
+    /// text (a string), a JWK, or a JWKS.
+    pub fn from_json_entry(name: &str, item: &Value) -> Result<KeyMaterial> {
+        match item {
+            Value::Str(text) => Ok(KeyMaterial::file(name, text.as_bytes())),
+            Value::Object(set) if set.contains_key("keys") => match set.get("keys") {
+                Some(Value::Array(list)) => Ok(KeyMaterial::Jwks(list.clone())),
+                _ => Err(Error::Config(
+                    format!("key {name:?}: a JWKS \"keys\" member must be a list").into(),
+                )),
+            },
+            Value::Object(jwk) => Ok(KeyMaterial::Jwk {
+                name: name.into(),
+                jwk: jwk.clone(),
+            }),
+            _ => Err(Error::Config(
+                format!("key {name:?}: expected key file text or a JWK object").into(),
+            )),
+        }
     }
 
     /// Parses the material into named slots. A key file always gives a slot (an unusable one

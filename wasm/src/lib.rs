@@ -290,13 +290,10 @@ fn material_from_js(v: &JsValue) -> Result<Vec<drf_sso_jwt::KeyMaterial>, JsValu
         let item = pair.get(1);
         match bytes_of(&item) {
             Some(contents) => out.push(drf_sso_jwt::KeyMaterial::file(name, contents)),
-            None => {
-                let mut one = Map::new();
-                one.insert(name, value_from_js(&item, "keys", 1)?);
-                out.extend(
-                    drf_sso_jwt::KeyMaterial::from_json(&Value::Object(one)).map_err(into_error)?,
-                );
-            }
+            None => out.push(
+                drf_sso_jwt::KeyMaterial::from_json_entry(&name, &value_from_js(&item, "keys", 1)?)
+                    .map_err(into_error)?,
+            ),
         }
     }
     Ok(out)
