@@ -857,6 +857,14 @@ impl EdgeState {
     }
 }
 
+/// `authenticate_payload` on what `authenticate` returned (anonymous stays anonymous).
+fn checked(data: Option<TokenData>, state: &EdgeState, now: f64) -> Result<Option<TokenData>> {
+    if let Some(d) = &data {
+        state.check(&d.payload, now)?;
+    }
+    Ok(data)
+}
+
 impl Verifier {
     /// `JWTAuthentication.authenticate` in full: the header, `decode_jwt_token`, then
     /// `authenticate_payload` as `state` knows it (see [`EdgeState::check`]).
@@ -866,11 +874,7 @@ impl Verifier {
         now: f64,
         state: &EdgeState,
     ) -> Result<Option<TokenData>> {
-        let data = self.authenticate(header, now)?;
-        if let Some(d) = &data {
-            state.check(&d.payload, now)?;
-        }
-        Ok(data)
+        checked(self.authenticate(header, now)?, state, now)
     }
 }
 
@@ -882,11 +886,7 @@ impl CachedVerifier {
         now: f64,
         state: &EdgeState,
     ) -> Result<Option<TokenData>> {
-        let data = self.authenticate(header, now)?;
-        if let Some(d) = &data {
-            state.check(&d.payload, now)?;
-        }
-        Ok(data)
+        checked(self.authenticate(header, now)?, state, now)
     }
 
     /// As [`CachedVerifier::recheck`], with the session checks of `state` on the entry's payload.
