@@ -298,7 +298,10 @@ export function bind(builds) {
     // Session state lives in the modules with every algorithm (the RSA-only module leaves it
     // out for its size, pkg/README.md): the first call that needs it moves this verifier there.
     #withSession(t) {
-      if (typeof this.#live().setStatePolicy !== 'function') this.#move(t, 'Session state and key-set documents need');
+      if (!this.#hasSession()) this.#move(t, 'Session state and key-set documents need');
+    }
+    #hasSession() {
+      return typeof this.#live().setStatePolicy === 'function';
     }
     // Rebuilds this verifier in the module with every algorithm from the constructor's
     // arguments, the key set, policy and state in force, then `then(inner)`; on any failure
@@ -331,7 +334,7 @@ export function bind(builds) {
     setStatePolicy(policy, issuer) {
       if (policy !== null && policy !== 'refuse' && policy !== 'stateless') throw new TypeError("policy must be 'refuse', 'stateless' or null");
       // Off stays off without moving: a verifier in the RSA-only module has no session state.
-      if (policy === null && typeof this.#live().setStatePolicy !== 'function') {
+      if (policy === null && !this.#hasSession()) {
         this.#policy = null;
         return;
       }
@@ -345,9 +348,8 @@ export function bind(builds) {
     }
     /** `{policy, issuer, state, keys}`: the documents in force (sequence, issuedAt, maxAge, age, fresh, counts) or null. */
     stateStatus(now) {
-      const v = this.#live();
-      if (typeof v.stateStatus !== 'function') return Object.freeze({ policy: null, issuer: null, state: null, keys: null });
-      return Object.freeze(v.stateStatus(seconds(now)));
+      if (!this.#hasSession()) return Object.freeze({ policy: null, issuer: null, state: null, keys: null });
+      return Object.freeze(this.#live().stateStatus(seconds(now)));
     }
     /**
      * The request helper frameworks share: `authenticate` on the request's `Authorization`
