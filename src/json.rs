@@ -3,7 +3,7 @@
 //! objects where the last duplicate wins, exact big integers, `json.dumps` output
 //! with `ensure_ascii` and `float.__repr__`, and Python's `str()` of a value.
 
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -176,11 +176,11 @@ pub fn parse(data: &[u8]) -> crate::errors::Result<Value> {
 
 /// `json.loads(data)` for `bytes`, with a nesting limit (`max_depth`, hardening).
 pub(crate) fn loads(data: &[u8], max_depth: usize) -> Result<Value, JsonError> {
-    let chars = decode_text(data)?;
+    let text = decode_text(data)?;
     // The parser recurses per level: a hard cap keeps any caller's limit stack-safe.
     let max_depth = max_depth.min(MAX_DEPTH_CAP);
     let mut p = Parser {
-        s: &chars,
+        s: &text,
         i: 0,
         depth: 0,
         max_depth,
@@ -188,14 +188,15 @@ pub(crate) fn loads(data: &[u8], max_depth: usize) -> Result<Value, JsonError> {
     p.ws();
     let v = p.value()?;
     p.ws();
-    if p.i != chars.len() {
+    if p.i != text.len() {
         return Err(p.err("Extra data"));
     }
     Ok(v)
 }
 
-/// `bytes.decode(json.detect_encoding(b), "surrogatepass")` as code points.
-fn decode_text(b: &[u8]) -> Result<Vec<u32>, JsonError> {
+/// `bytes.decode(json.detect_encoding(b), "surrogatepass")`, held as UTF-8 (a surrogate as
+/// its three-byte form, which strings then refuse): UTF-8 input is only checked, not copied.
+fn decode_text(b: &[u8]) -> Result<Cow<'_, [u8]>, JsonError> {
     const BOM32: [&[u8]; 2] = [&[0, 0, 0xfe, 0xff], &[0xff, 0xfe, 0, 0]];
     if b.starts_with(BOM32[0]) {
         return decode_utf32(&b[4..], true);
@@ -210,7 +211,7 @@ fn decode_text(b: &[u8]) -> Result<Vec<u32>, JsonError> {
         return decode_utf16(&b[2..], false);
     }
     if b.starts_with(&[0xef, 0xbb, 0xbf]) {
-        return decode_utf8(&b[3..]);
+        return check_utf8(&b[3..]);
     }
     if b.len() >= 4 {
         if b[0] == 0 {
@@ -235,7 +236,7 @@ fn decode_text(b: &[u8]) -> Result<Vec<u32>, JsonError> {
             return decode_utf16(b, false);
         }
     }
-    decode_utf8(b)
+    check_utf8(b)
 }
 
 fn codec_err(codec: &str) -> JsonError {
@@ -243,13 +244,14 @@ fn codec_err(codec: &str) -> JsonError {
 }
 
 /// UTF-8 where encoded surrogates (`ED A0..BF xx`) are allowed ("surrogatepass").
-fn decode_utf8(b: &[u8]) -> Result<Vec<u32>, JsonError> {
-    let mut out = Vec::with_capacity(b.len());
+fn check_utf8(b: &[u8]) -> Result<Cow<'_, [u8]>, JsonError> {
+    if core::str::from_utf8(b).is_ok() {
+        return Ok(Cow::Borrowed(b));
+    }
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
         if c < 0x80 {
-            out.push(c as u32);
             i += 1;
             continue;
         }
@@ -263,8 +265,7 @@ fn decode_utf8(b: &[u8]) -> Result<Vec<u32>, JsonError> {
             return Err(codec_err("utf-8"));
         }
         let mut cp = init;
-        for k in 1..len {
-            let cc = b[i + k];
+        for &cc in &b[i + 1..i + len] {
             if cc & 0xc0 != 0x80 {
                 return Err(codec_err("utf-8"));
             }
@@ -273,13 +274,31 @@ fn decode_utf8(b: &[u8]) -> Result<Vec<u32>, JsonError> {
         if cp < min || cp > 0x10ffff {
             return Err(codec_err("utf-8"));
         }
-        out.push(cp);
         i += len;
     }
-    Ok(out)
+    Ok(Cow::Borrowed(b))
 }
 
-fn decode_utf16(b: &[u8], be: bool) -> Result<Vec<u32>, JsonError> {
+/// Appends code point `cp` (surrogates included) as UTF-8.
+fn push_utf8(out: &mut Vec<u8>, cp: u32) {
+    match cp {
+        0..=0x7f => out.push(cp as u8),
+        0x80..=0x7ff => out.extend_from_slice(&[0xc0 | (cp >> 6) as u8, 0x80 | (cp & 0x3f) as u8]),
+        0x800..=0xffff => out.extend_from_slice(&[
+            0xe0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3f) as u8,
+            0x80 | (cp & 0x3f) as u8,
+        ]),
+        _ => out.extend_from_slice(&[
+            0xf0 | (cp >> 18) as u8,
+            0x80 | ((cp >> 12) & 0x3f) as u8,
+            0x80 | ((cp >> 6) & 0x3f) as u8,
+            0x80 | (cp & 0x3f) as u8,
+        ]),
+    }
+}
+
+fn decode_utf16(b: &[u8], be: bool) -> Result<Cow<'static, [u8]>, JsonError> {
     if !b.len().is_multiple_of(2) {
         return Err(codec_err("utf-16"));
     }
@@ -295,38 +314,41 @@ fn decode_utf16(b: &[u8], be: bool) -> Result<Vec<u32>, JsonError> {
             && i + 1 < units.len()
             && (0xdc00..0xe000).contains(&units[i + 1])
         {
-            out.push(0x10000 + ((u - 0xd800) << 10) + (units[i + 1] - 0xdc00));
+            push_utf8(
+                &mut out,
+                0x10000 + ((u - 0xd800) << 10) + (units[i + 1] - 0xdc00),
+            );
             i += 2;
         } else {
-            out.push(u);
+            push_utf8(&mut out, u);
             i += 1;
         }
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
-fn decode_utf32(b: &[u8], be: bool) -> Result<Vec<u32>, JsonError> {
+fn decode_utf32(b: &[u8], be: bool) -> Result<Cow<'static, [u8]>, JsonError> {
     if !b.len().is_multiple_of(4) {
         return Err(codec_err("utf-32"));
     }
-    b.chunks_exact(4)
-        .map(|c| {
-            let u = if be {
-                u32::from_be_bytes([c[0], c[1], c[2], c[3]])
-            } else {
-                u32::from_le_bytes([c[0], c[1], c[2], c[3]])
-            };
-            if u > 0x10ffff {
-                Err(codec_err("utf-32"))
-            } else {
-                Ok(u)
-            }
-        })
-        .collect()
+    let mut out = Vec::with_capacity(b.len());
+    for c in b.chunks_exact(4) {
+        let u = if be {
+            u32::from_be_bytes([c[0], c[1], c[2], c[3]])
+        } else {
+            u32::from_le_bytes([c[0], c[1], c[2], c[3]])
+        };
+        if u > 0x10ffff {
+            return Err(codec_err("utf-32"));
+        }
+        push_utf8(&mut out, u);
+    }
+    Ok(Cow::Owned(out))
 }
 
+/// Over the decoded text as UTF-8; positions in messages count code points, as Python's.
 struct Parser<'a> {
-    s: &'a [u32],
+    s: &'a [u8],
     i: usize,
     depth: usize,
     max_depth: usize,
@@ -336,16 +358,22 @@ fn is_surrogate(c: u32) -> bool {
     (0xd800..0xe000).contains(&c)
 }
 
+/// Code points in UTF-8 bytes (every byte but continuation bytes starts one).
+fn chars(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c & 0xc0 != 0x80).count()
+}
+
 impl Parser<'_> {
     /// `JSONDecodeError` text: `msg: line L column C (char P)`.
     fn err(&self, what: &str) -> JsonError {
-        let pos = self.i.min(self.s.len());
-        let before = &self.s[..pos];
+        let before = &self.s[..self.i.min(self.s.len())];
         let line = before.iter().filter(|&&c| c == 0x0a).count() + 1;
-        let col = pos - before.iter().rposition(|&c| c == 0x0a).map_or(0, |n| n + 1) + 1;
+        let line_start = before.iter().rposition(|&c| c == 0x0a).map_or(0, |n| n + 1);
+        let pos = chars(before);
+        let col = pos - chars(&before[..line_start]) + 1;
         JsonError::Invalid(format!("{what}: line {line} column {col} (char {pos})"))
     }
-    fn peek(&self) -> Option<u32> {
+    fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
     fn ws(&mut self) {
@@ -355,12 +383,7 @@ impl Parser<'_> {
     }
     fn lit(&mut self, word: &str) -> bool {
         let w = word.as_bytes();
-        if self.s.len() >= self.i + w.len()
-            && self.s[self.i..self.i + w.len()]
-                .iter()
-                .zip(w)
-                .all(|(a, b)| *a == *b as u32)
-        {
+        if self.s[self.i..].starts_with(w) {
             self.i += w.len();
             true
         } else {
@@ -466,8 +489,7 @@ impl Parser<'_> {
     fn hex4(&self, at: usize) -> Option<u32> {
         let mut v = 0;
         for k in 0..4 {
-            let c = char::from_u32(*self.s.get(at + k)?)?;
-            v = v * 16 + c.to_digit(16)?;
+            v = v * 16 + char::from(*self.s.get(at + k)?).to_digit(16)?;
         }
         Some(v)
     }
@@ -475,6 +497,16 @@ impl Parser<'_> {
     fn string(&mut self) -> Result<String, JsonError> {
         let mut out = String::new();
         loop {
+            // A run of plain ASCII, copied at once.
+            let run = self.s[self.i..]
+                .iter()
+                .position(|&c| !(0x20..0x80).contains(&c) || c == 0x22 || c == 0x5c)
+                .unwrap_or(self.s.len() - self.i);
+            if run > 0 {
+                let text = core::str::from_utf8(&self.s[self.i..self.i + run]).unwrap_or("");
+                out.push_str(text);
+                self.i += run;
+            }
             let Some(c) = self.peek() else {
                 return Err(self.err("Unterminated string starting at"));
             };
@@ -520,10 +552,23 @@ impl Parser<'_> {
                     out.push(ch);
                 }
                 c if c < 0x20 => return Err(self.err("Invalid control character at")),
-                c if is_surrogate(c) => {
-                    return Err(JsonError::Unsupported("lone surrogate in string".into()))
+                c => {
+                    // The lead byte of a sequence `decode_text` checked (or built).
+                    let (len, init) = match c {
+                        0xc0..=0xdf => (1, (c & 0x1f) as u32),
+                        0xe0..=0xef => (2, (c & 0x0f) as u32),
+                        _ => (3, (c & 0x07) as u32),
+                    };
+                    let tail = self.s.get(self.i..self.i + len).unwrap_or(&[]);
+                    let cp = tail
+                        .iter()
+                        .fold(init, |cp, &cc| (cp << 6) | (cc & 0x3f) as u32);
+                    self.i += len;
+                    if is_surrogate(cp) {
+                        return Err(JsonError::Unsupported("lone surrogate in string".into()));
+                    }
+                    out.push(char::from_u32(cp).ok_or_else(|| self.err("Invalid character"))?);
                 }
-                c => out.push(char::from_u32(c).ok_or_else(|| self.err("Invalid character"))?),
             }
         }
     }
@@ -567,10 +612,7 @@ impl Parser<'_> {
                 is_float = true;
             }
         }
-        let text: String = self.s[start..self.i]
-            .iter()
-            .map(|&c| c as u8 as char)
-            .collect();
+        let text = core::str::from_utf8(&self.s[start..self.i]).unwrap_or("");
         if is_float {
             let f =
                 crate::pyfloat::parse(text.as_bytes()).ok_or_else(|| self.err("Invalid number"))?;
@@ -581,7 +623,7 @@ impl Parser<'_> {
             }
             Ok(Value::Float(f))
         } else {
-            parse_int_text(&text)
+            parse_int_text(text)
                 .map(Value::Int)
                 .map_err(JsonError::Invalid)
         }

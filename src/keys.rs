@@ -23,9 +23,12 @@ use crate::settings::{OneOrMany, Settings};
 #[cfg(feature = "cross-check")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SignatureCheck {
-    /// Our Montgomery code with the fastest kernel for this CPU (the default).
+    /// Our Montgomery code with the fastest kernel for this CPU (the default): AVX-512
+    /// IFMA, else the `mulx`/`adcx`/`adox` rows, else portable Rust.
     #[default]
     Fast,
+    /// Our Montgomery code with the `mulx` rows where the CPU has them, even with IFMA.
+    Mulx,
     /// Our Montgomery code with the portable Rust kernel.
     Portable,
     /// The `rsa` crate's own (constant-time) verification.
@@ -34,10 +37,11 @@ pub enum SignatureCheck {
 
 #[cfg(feature = "cross-check")]
 impl SignatureCheck {
-    /// From `fast`, `portable` or `rsa-crate`.
+    /// From `fast`, `mulx`, `portable` or `rsa-crate`.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "fast" => Some(SignatureCheck::Fast),
+            "mulx" => Some(SignatureCheck::Mulx),
             "portable" => Some(SignatureCheck::Portable),
             "rsa-crate" => Some(SignatureCheck::RsaCrate),
             _ => None,
@@ -154,6 +158,7 @@ impl VerifyingKey {
     ) -> bool {
         match check {
             SignatureCheck::Fast => self.verify_kernel(alg, msg, sig, Kernel::Best),
+            SignatureCheck::Mulx => self.verify_kernel(alg, msg, sig, Kernel::Mulx),
             SignatureCheck::Portable => self.verify_kernel(alg, msg, sig, Kernel::Portable),
             SignatureCheck::RsaCrate => self.verify_rsa_crate(alg, msg, sig),
         }

@@ -41,6 +41,8 @@ mod ecdsa;
 #[cfg(feature = "eddsa")]
 mod eddsa;
 mod errors;
+#[cfg(target_arch = "x86_64")]
+mod ifma;
 pub mod json;
 mod jwa;
 mod keys;

@@ -44,6 +44,9 @@ pub(crate) struct MontyKey {
     k: usize,
     /// Modulus length in bits.
     bits: usize,
+    /// The same key in radix 2^52 for CPUs with AVX-512 IFMA (`None` elsewhere).
+    #[cfg(target_arch = "x86_64")]
+    ifma: Option<crate::ifma::IfmaKey>,
 }
 
 fn limbs_from_be(bytes: &[u8], limbs: usize) -> Option<Vec<Limb>> {
@@ -322,11 +325,14 @@ mod adx {
     }
 }
 
-/// Which row kernel a check uses.
+/// Which kernel a check uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kernel {
-    /// The fastest this CPU runs.
+    /// The fastest this CPU runs: AVX-512 IFMA, else the `mulx` rows, else portable Rust.
     Best,
+    /// The `mulx` rows where the CPU has them, even with IFMA (cross-checks IFMA).
+    #[cfg(any(test, feature = "cross-check"))]
+    Mulx,
     /// Portable Rust everywhere (cross-checks the assembly in tests).
     #[cfg(any(test, feature = "cross-check"))]
     Portable,
@@ -335,11 +341,18 @@ pub(crate) enum Kernel {
 impl Kernel {
     /// Whether this resolves to the x86-64 assembly kernel.
     fn adx(self) -> bool {
-        #[cfg(target_arch = "x86_64")]
-        if self == Kernel::Best {
-            return adx::available();
+        #[cfg(any(test, feature = "cross-check"))]
+        if self == Kernel::Portable {
+            return false;
         }
-        false
+        #[cfg(target_arch = "x86_64")]
+        {
+            adx::available()
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
     }
 }
 
@@ -392,6 +405,8 @@ impl MontyKey {
             e,
             k,
             bits,
+            #[cfg(target_arch = "x86_64")]
+            ifma: None,
         };
         // R^e is the Montgomery form of R^(e-1): R^2 (the form of R) to the power e - 1
         // with Montgomery products; for e = 1, the form of 1.
@@ -404,7 +419,34 @@ impl MontyKey {
         } else {
             key.ladder::<PortableProducts>(&r2, &e_minus_1, &mut ws)
         };
+        #[cfg(target_arch = "x86_64")]
+        if crate::ifma::available() {
+            key.ifma = key.ifma_key();
+        }
         Some(key)
+    }
+
+    /// The radix-2^52 form: `R mod n` by modular doublings of 1, then `R^e mod n` with
+    /// the portable products.
+    #[cfg(target_arch = "x86_64")]
+    fn ifma_key(&self) -> Option<crate::ifma::IfmaKey> {
+        let regs = crate::ifma::regs_for(self.bits)?;
+        let s = self.n.len();
+        let mut r = vec![0 as Limb; s];
+        r[0] = 1;
+        for _ in 0..crate::ifma::r_bits(regs) {
+            let carry = r[s - 1] >> (LIMB_BITS - 1);
+            for i in (1..s).rev() {
+                r[i] = (r[i] << 1) | (r[i - 1] >> (LIMB_BITS - 1));
+            }
+            r[0] <<= 1;
+            if carry == 1 || geq(&r, &self.n) {
+                sub_assign(&mut r, &self.n);
+            }
+        }
+        let r_be = self.to_be(&r);
+        let re = self.public_op_with::<PortableProducts>(&r_be)?;
+        crate::ifma::IfmaKey::new(&self.to_be(&self.n), &self.e, &re, regs)
     }
 
     /// Modulus size in bytes.
@@ -546,6 +588,11 @@ impl MontyKey {
     /// RSAVP1 + I2OSP: `sig^e mod n` as `k` big-endian bytes; `None` when `sig >= n`
     /// or longer than the modulus. Square-and-multiply, variable time (public exponent).
     pub(crate) fn public_op(&self, sig: &[u8], kernel: Kernel) -> Option<Vec<u8>> {
+        #[cfg(target_arch = "x86_64")]
+        if let (Kernel::Best, Some(ifma)) = (kernel, &self.ifma) {
+            self.base(sig)?;
+            return ifma.public_op(sig);
+        }
         if kernel.adx() {
             #[cfg(target_arch = "x86_64")]
             return self.public_op_with::<Sos<adx::Adx>>(sig);
@@ -553,26 +600,33 @@ impl MontyKey {
         self.public_op_with::<PortableProducts>(sig)
     }
 
-    fn public_op_with<P: Products>(&self, sig: &[u8]) -> Option<Vec<u8>> {
+    /// `sig` as limbs when `sig < n` (and no longer than the modulus).
+    fn base(&self, sig: &[u8]) -> Option<Vec<Limb>> {
         if sig.len() > self.k {
             return None;
         }
-        let s = self.n.len();
-        let x = limbs_from_be(sig, s)?;
-        if geq(&x, &self.n) {
-            return None;
-        }
+        let x = limbs_from_be(sig, self.n.len())?;
+        (!geq(&x, &self.n)).then_some(x)
+    }
+
+    fn public_op_with<P: Products>(&self, sig: &[u8]) -> Option<Vec<u8>> {
+        let x = self.base(sig)?;
         // The base stays out of Montgomery form: after the e - 1 products of the ladder,
         // acc = x^e * R^-(e-1), and one product with R^e gives x^e (16 squarings and two
         // products for e = 65537, no conversion in or out).
-        let mut ws = Work::new(s);
+        let mut ws = Work::new(self.n.len());
         let acc = self.ladder::<P>(&x, &self.e, &mut ws);
         P::mul(self, &acc, &self.re, &mut ws);
+        Some(self.to_be(&ws.tmp))
+    }
+
+    /// `k` big-endian bytes of a value below `n`.
+    fn to_be(&self, x: &[Limb]) -> Vec<u8> {
         let mut out = vec![0u8; self.k];
         for (i, byte) in out.iter_mut().rev().enumerate() {
-            *byte = (ws.tmp[i / (LIMB_BITS / 8)] >> ((i % (LIMB_BITS / 8)) * 8)) as u8;
+            *byte = (x[i / (LIMB_BITS / 8)] >> ((i % (LIMB_BITS / 8)) * 8)) as u8;
         }
-        Some(out)
+        out
     }
 }
 
@@ -792,8 +846,16 @@ mod tests {
             }),
         ];
         if Kernel::Best.adx() {
-            k.push(("public_op best (adx)", |k, s| k.public_op(s, Kernel::Best)));
+            k.push(("public_op mulx", |k, s| k.public_op(s, Kernel::Mulx)));
         }
+        #[cfg(target_arch = "x86_64")]
+        if crate::ifma::available() {
+            k.push(("public_op best (ifma)", |k, s| {
+                assert!(k.ifma.is_some() || crate::ifma::regs_for(k.bits).is_none());
+                k.public_op(s, Kernel::Best)
+            }));
+        }
+        k.push(("public_op best", |k, s| k.public_op(s, Kernel::Best)));
         k
     }
 
@@ -801,7 +863,7 @@ mod tests {
     fn kernels_agree_with_schoolbook_on_random_moduli() {
         let mut rng = Bytes(0);
         // Sizes across limb counts that are and are not multiples of 4, both limb widths.
-        for &bytes in &[8usize, 9, 16, 24, 33, 40, 64, 100, 128, 256, 257] {
+        for &bytes in &[8usize, 9, 16, 24, 33, 40, 51, 52, 64, 100, 128, 256, 257] {
             for round in 0..4 {
                 let mut n = rng.bytes(bytes);
                 n[0] |= 0x80;
@@ -823,6 +885,37 @@ mod tests {
                             op(&key, &sig).as_deref(),
                             Some(want.as_slice()),
                             "{name} kernel, {bytes}-byte modulus, e = {e}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// 3072- and 4096-bit moduli and sizes either side of the IFMA limit (4158 bits): every
+    /// kernel against the portable one (the schoolbook reference is too slow here).
+    #[test]
+    fn kernels_agree_on_large_moduli() {
+        let mut rng = Bytes(7);
+        for &bytes in &[384usize, 385, 511, 512, 519, 520] {
+            for round in 0..2 {
+                let mut n = rng.bytes(bytes);
+                n[0] |= 0x80;
+                *n.last_mut().unwrap() |= 1;
+                for &e in &[3u64, 65537, 0x1_0001_0001] {
+                    let key = MontyKey::new(&n, &e.to_be_bytes()).unwrap();
+                    let mut sig = rng.bytes(bytes);
+                    sig[0] &= 0x7f;
+                    if round == 1 {
+                        sig = n.clone();
+                        *sig.last_mut().unwrap() -= 1;
+                    }
+                    let want = key.public_op(&sig, Kernel::Portable).unwrap();
+                    for (name, op) in kernels() {
+                        assert_eq!(
+                            op(&key, &sig),
+                            Some(want.clone()),
+                            "{name}, {bytes} bytes, e = {e}"
                         );
                     }
                 }

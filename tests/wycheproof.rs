@@ -87,7 +87,14 @@ fn run_group(
 ) {
     for t in cases {
         let got = key.verify(alg, t.msg, t.sig);
-        // The portable kernel must agree wherever an assembly kernel was used.
+        // The mulx rows and the portable kernel must agree wherever IFMA or assembly was used.
+        assert_eq!(
+            key.verify_with(alg, t.msg, t.sig, SignatureCheck::Mulx),
+            got,
+            "{} tc {}: mulx and fast kernels disagree",
+            t.set,
+            t.tc_id
+        );
         assert_eq!(
             key.verify_with(alg, t.msg, t.sig, SignatureCheck::Portable),
             got,

@@ -78,7 +78,7 @@ fn parse_args() -> Result<Args, String> {
             "--signature-check" => {
                 let v = it
                     .next()
-                    .ok_or("--signature-check needs fast, portable or rsa-crate")?;
+                    .ok_or("--signature-check needs fast, mulx, portable or rsa-crate")?;
                 a.check = SignatureCheck::from_name(&v)
                     .ok_or_else(|| format!("--signature-check: unknown {v}"))?;
             }

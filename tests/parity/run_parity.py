@@ -387,11 +387,12 @@ def main(argv):
     t_rust = time.time() - t0 - t_oracle
 
     # ---- the same corpus through the other signature implementations -----------------------
-    # The fast RSA path (x86-64 assembly kernel where the CPU has it) must answer exactly as
-    # the portable Rust kernel and as the `rsa` crate's own verify, case for case.
+    # The fast RSA path (AVX-512 IFMA or the x86-64 mulx kernel, where the CPU has them) must
+    # answer exactly as the mulx rows, the portable Rust kernel and the `rsa` crate's own
+    # verify, case for case.
     cross = {}
     if not args.skip_cross_check:
-        for check in ("portable", "rsa-crate"):
+        for check in ("mulx", "portable", "rsa-crate"):
             same = differ = beyond = 0
             shown = []
             for (profile, now, mode), group in rgroups.items():
