@@ -79,6 +79,11 @@ fn main() {
         2000,
         9,
     );
+    let mulx = median_rate(
+        || assert!(vk.verify_with(Algorithm::RS256, si.as_bytes(), &sig, SignatureCheck::Mulx)),
+        2000,
+        9,
+    );
     let crate_path = median_rate(
         || {
             assert!(vk.verify_with(
@@ -139,8 +144,12 @@ fn main() {
         families.push_str(&format!(",\"native_{name}_full_verify_per_s\":{rate:.0}"));
     }
 
+    #[cfg(target_arch = "x86_64")]
+    let ifma = std::is_x86_feature_detected!("avx512ifma");
+    #[cfg(not(target_arch = "x86_64"))]
+    let ifma = false;
     println!(
-        "{{\"native_full_verify_per_s\":{full:.0},\"native_rs256_fast_path_per_s\":{fast:.0},\"native_rs256_portable_kernel_per_s\":{portable:.0},\"native_rs256_rsa_crate_per_s\":{crate_path:.0},\"native_cache_hit_per_s\":{hit:.0}{families}}}"
+        "{{\"native_full_verify_per_s\":{full:.0},\"native_rs256_fast_path_per_s\":{fast:.0},\"native_rs256_portable_kernel_per_s\":{portable:.0},\"native_rs256_mulx_kernel_per_s\":{mulx:.0},\"native_ifma\":{ifma},\"native_rs256_rsa_crate_per_s\":{crate_path:.0},\"native_cache_hit_per_s\":{hit:.0}{families}}}"
     );
 }
 

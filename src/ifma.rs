@@ -16,6 +16,8 @@ use core::arch::x86_64::{
 };
 use core::sync::atomic::{AtomicU8, Ordering};
 
+use crate::radix::{be_from_digits, digits_from_be, exponent_bits};
+
 const DIGIT_BITS: usize = 52;
 const MASK: u64 = (1 << DIGIT_BITS) - 1;
 const LANES: usize = 8;
@@ -53,30 +55,6 @@ pub(crate) fn r_bits(regs: usize) -> usize {
     DIGIT_BITS * LANES * regs
 }
 
-/// Little-endian 52-bit digits of big-endian bytes, zero-padded to `out.len()` digits;
-/// `false` when they do not fit.
-fn digits_from_be(bytes: &[u8], out: &mut [u64]) -> bool {
-    out.iter_mut().for_each(|d| *d = 0);
-    for (i, &b) in bytes.iter().rev().enumerate() {
-        let bit = 8 * i;
-        let (d, sh) = (bit / DIGIT_BITS, bit % DIGIT_BITS);
-        if b == 0 {
-            continue;
-        }
-        let Some(slot) = out.get_mut(d) else {
-            return false;
-        };
-        *slot |= ((b as u64) << sh) & MASK;
-        if sh + 8 > DIGIT_BITS {
-            let Some(next) = out.get_mut(d + 1) else {
-                return false;
-            };
-            *next |= (b as u64) >> (DIGIT_BITS - sh);
-        }
-    }
-    true
-}
-
 impl IfmaKey {
     /// From big-endian `n` (odd), `e` and `re = R^e mod n` for `R = 2^r_bits(regs)`.
     pub(crate) fn new(n_be: &[u8], e_be: &[u8], re_be: &[u8], regs: usize) -> Option<Self> {
@@ -85,7 +63,10 @@ impl IfmaKey {
             return None;
         }
         let (mut n, mut re) = (alloc::vec![0u64; d], alloc::vec![0u64; d]);
-        if !digits_from_be(n_be, &mut n) || !digits_from_be(re_be, &mut re) || n[0] & 1 == 0 {
+        if !digits_from_be(n_be, DIGIT_BITS, &mut n)
+            || !digits_from_be(re_be, DIGIT_BITS, &mut re)
+            || n[0] & 1 == 0
+        {
             return None;
         }
         // Newton: n0^-1 mod 2^64, then -inverse mod 2^52.
@@ -132,20 +113,13 @@ impl IfmaKey {
     unsafe fn run<const R: usize>(&self, x_be: &[u8]) -> Option<Vec<u8>> {
         let d = LANES * R;
         let mut base = [0u64; MAX_DIGITS];
-        if !digits_from_be(x_be, &mut base[..d]) {
+        if !digits_from_be(x_be, DIGIT_BITS, &mut base[..d]) {
             return None;
         }
         let nv = operand::<R>(&self.n);
         let bv = operand::<R>(&base);
         let (mut acc, mut tmp) = (base, [0u64; MAX_DIGITS]);
-        let e = &self.e;
-        let top = 7 - e[0].leading_zeros() as usize;
-        let bits = (0..top).rev().map(|i| (e[0] >> i) & 1).chain(
-            e[1..]
-                .iter()
-                .flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1)),
-        );
-        for bit in bits {
+        for bit in exponent_bits(&self.e) {
             amm::<R>(&acc[..d], &operand::<R>(&acc), &nv, self.k0, &mut tmp[..d]);
             core::mem::swap(&mut acc, &mut tmp);
             if bit == 1 {
@@ -170,18 +144,7 @@ impl IfmaKey {
                 *x = v & MASK;
             }
         }
-        let mut be = alloc::vec![0u8; self.k];
-        for (i, byte) in be.iter_mut().rev().enumerate() {
-            let bit = 8 * i;
-            let (q, sh) = (bit / DIGIT_BITS, bit % DIGIT_BITS);
-            let hi = if sh + 8 > DIGIT_BITS {
-                out[q + 1] << (DIGIT_BITS - sh)
-            } else {
-                0
-            };
-            *byte = ((out[q] >> sh) | hi) as u8;
-        }
-        Some(be)
+        Some(be_from_digits(out, DIGIT_BITS, self.k))
     }
 }
 

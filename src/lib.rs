@@ -41,6 +41,8 @@ mod ecdsa;
 #[cfg(feature = "eddsa")]
 mod eddsa;
 mod errors;
+#[cfg(any(test, not(target_pointer_width = "64")))]
+mod fips28;
 #[cfg(target_arch = "x86_64")]
 mod ifma;
 pub mod json;
@@ -52,6 +54,7 @@ mod policy;
 mod printable;
 mod pyfloat;
 mod pyint;
+mod radix;
 mod rsa_public;
 mod session;
 mod settings;

@@ -3,7 +3,7 @@
 //! exponentiation: the exponent is public, so square-and-multiply (17 products for
 //! e = 65537) is safe, about half the products of `rsa`'s constant-time window.
 
-// 32-bit targets use the FIPS products, 64-bit ones SOS; the other stays for the tests.
+// 32-bit targets check with `fips28`; SOS there only prepares keys and cross-checks.
 #![cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
 
 use alloc::vec;
@@ -35,8 +35,6 @@ pub(crate) struct MontyKey {
     /// `R^e mod n`, `R = 2^(LIMB_BITS * limbs)`: undoes the `R^-(e-1)` that `e - 1`
     /// Montgomery products leave on a base kept out of Montgomery form (see `public_op`).
     re: Vec<Limb>,
-    /// The modulus limbs in reverse order: column sums (`Fips`) then walk both operands upwards.
-    n_rev: Vec<Limb>,
     /// Public exponent, big-endian, no leading zeros (any size: OpenSSL takes any odd
     /// `3 <= e < n` for moduli up to 3072 bits).
     e: Vec<u8>,
@@ -47,6 +45,9 @@ pub(crate) struct MontyKey {
     /// The same key in radix 2^52 for CPUs with AVX-512 IFMA (`None` elsewhere).
     #[cfg(target_arch = "x86_64")]
     ifma: Option<crate::ifma::IfmaKey>,
+    /// The same key in radix 2^28 for 32-bit targets (and the tests).
+    #[cfg(any(test, not(target_pointer_width = "64")))]
+    fips28: Option<crate::fips28::Fips28Key>,
 }
 
 fn limbs_from_be(bytes: &[u8], limbs: usize) -> Option<Vec<Limb>> {
@@ -121,98 +122,9 @@ impl<K: Row> Products for Sos<K> {
     }
 }
 
-/// Finely integrated product scanning: column by column, every product of a column (and
-/// of the reduction) summed into split accumulators, so the inner loop is a multiply and
-/// two adds with no carry chain; squares sum each cross product once. The choice on 32-bit
-/// targets: on wasm32 with SIMD128, 20% more verifications/s in Node than the FIOS form it
-/// replaced (the scalar form only matches FIOS, which was 4% ahead of SOS there).
-#[cfg_attr(target_pointer_width = "64", allow(dead_code))]
-struct Fips;
-
-impl Products for Fips {
-    fn mul(key: &MontyKey, a: &[Limb], b: &[Limb], ws: &mut Work) {
-        key.fips::<false>(a, b, ws)
-    }
-    fn sqr(key: &MontyKey, a: &[Limb], ws: &mut Work) {
-        key.fips::<true>(a, a, ws)
-    }
-}
-
-/// `lo + hi * 2^LIMB_BITS`, low and high halves of the products summed apart: no carry
-/// to detect per product (a column holds a few hundred products; neither sum overflows).
-#[derive(Clone, Copy, Default)]
-struct Acc {
-    lo: Wide,
-    hi: Wide,
-}
-
-impl Acc {
-    #[inline(always)]
-    fn add(&mut self, p: Wide) {
-        self.lo += p & (Limb::MAX as Wide);
-        self.hi += p >> LIMB_BITS;
-    }
-
-    #[inline(always)]
-    fn add_acc(&mut self, x: Acc) {
-        self.lo += x.lo;
-        self.hi += x.hi;
-    }
-
-    /// Takes the low limb out and shifts the rest down one limb.
-    #[inline(always)]
-    fn shift(&mut self) -> Limb {
-        let out = self.lo as Limb;
-        self.lo = (self.lo >> LIMB_BITS) + self.hi;
-        self.hi = 0;
-        out
-    }
-}
-
-/// `sum x[j] * y[j]` as low and high halves; wasm SIMD128: four products per turn with
-/// widening multiplies (`i64x2.extmul_{low,high}_i32x4_u`), the sums kept in 64-bit lanes.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[inline(always)]
-fn dot(x: &[Limb], y: &[Limb]) -> Acc {
-    use core::arch::wasm32::*;
-    let mask = u64x2_splat(0xffff_ffff);
-    let (mut lo, mut hi) = (u64x2_splat(0), u64x2_splat(0));
-    let (mut xs, mut ys) = (x.chunks_exact(4), y.chunks_exact(4));
-    for (a, b) in (&mut xs).zip(&mut ys) {
-        let va = u32x4(a[0], a[1], a[2], a[3]);
-        let vb = u32x4(b[0], b[1], b[2], b[3]);
-        let p0 = u64x2_extmul_low_u32x4(va, vb);
-        let p1 = u64x2_extmul_high_u32x4(va, vb);
-        lo = u64x2_add(lo, u64x2_add(v128_and(p0, mask), v128_and(p1, mask)));
-        hi = u64x2_add(hi, u64x2_add(u64x2_shr(p0, 32), u64x2_shr(p1, 32)));
-    }
-    let mut acc = Acc {
-        lo: u64x2_extract_lane::<0>(lo) + u64x2_extract_lane::<1>(lo),
-        hi: u64x2_extract_lane::<0>(hi) + u64x2_extract_lane::<1>(hi),
-    };
-    for (a, b) in xs.remainder().iter().zip(ys.remainder()) {
-        acc.add(*a as Wide * *b as Wide);
-    }
-    acc
-}
-
-/// `sum x[j] * y[j]` as low and high halves.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-#[inline(always)]
-fn dot(x: &[Limb], y: &[Limb]) -> Acc {
-    let (mut lo, mut hi) = (0 as Wide, 0 as Wide);
-    for (a, b) in x.iter().zip(y) {
-        let p = *a as Wide * *b as Wide;
-        lo += p & (Limb::MAX as Wide);
-        hi += p >> LIMB_BITS;
-    }
-    Acc { lo, hi }
-}
-
-#[cfg(target_pointer_width = "64")]
+/// The portable products: SOS over the Rust row (on 32-bit targets only the tests and
+/// the per-key set-up use them; `fips28` does the checks there).
 type PortableProducts = Sos<Portable>;
-#[cfg(not(target_pointer_width = "64"))]
-type PortableProducts = Fips;
 
 /// x86-64 with BMI2 + ADX: `mulx` and two independent carry chains (`adcx` adds the
 /// previous high half, `adox` adds `t`), as OpenSSL's `bn_mul_mont` does; LLVM does not
@@ -325,6 +237,24 @@ mod adx {
     }
 }
 
+/// `2^bits mod n` by modular doublings of 1 (once per key).
+fn pow2_mod(n: &[Limb], bits: usize) -> Vec<Limb> {
+    let s = n.len();
+    let mut r = vec![0 as Limb; s];
+    r[0] = 1;
+    for _ in 0..bits {
+        let carry = r[s - 1] >> (LIMB_BITS - 1);
+        for i in (1..s).rev() {
+            r[i] = (r[i] << 1) | (r[i - 1] >> (LIMB_BITS - 1));
+        }
+        r[0] <<= 1;
+        if carry == 1 || geq(&r, n) {
+            sub_assign(&mut r, n);
+        }
+    }
+    r
+}
+
 /// Which kernel a check uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kernel {
@@ -373,21 +303,7 @@ impl MontyKey {
             inv = inv.wrapping_mul((2 as Limb).wrapping_sub(n[0].wrapping_mul(inv)));
         }
         let n0inv = inv.wrapping_neg();
-        // R^2 mod n by 2 * w * limbs modular doublings of 1 (once per key).
-        let mut r2 = vec![0 as Limb; limbs];
-        r2[0] = 1;
-        for _ in 0..2 * LIMB_BITS * limbs {
-            let carry = r2[limbs - 1] >> (LIMB_BITS - 1);
-            for i in (1..limbs).rev() {
-                r2[i] = (r2[i] << 1) | (r2[i - 1] >> (LIMB_BITS - 1));
-            }
-            r2[0] <<= 1;
-            if carry == 1 || geq(&r2, &n) {
-                sub_assign(&mut r2, &n);
-            }
-        }
         let bits = k * 8 - n_be[0].leading_zeros() as usize;
-        let n_rev = n.iter().rev().copied().collect();
         // e - 1, big-endian (a borrow through the low bytes; e >= 1).
         let mut e_minus_1 = e.clone();
         for b in e_minus_1.iter_mut().rev() {
@@ -398,7 +314,6 @@ impl MontyKey {
             }
         }
         let mut key = MontyKey {
-            n_rev,
             n,
             n0inv,
             re: Vec::new(),
@@ -407,46 +322,47 @@ impl MontyKey {
             bits,
             #[cfg(target_arch = "x86_64")]
             ifma: None,
+            #[cfg(any(test, not(target_pointer_width = "64")))]
+            fips28: None,
         };
         // R^e is the Montgomery form of R^(e-1): R^2 (the form of R) to the power e - 1
-        // with Montgomery products; for e = 1, the form of 1.
-        let mut ws = Work::new(limbs);
-        key.re = if e_minus_1.iter().all(|b| *b == 0) {
-            let mut one = vec![0 as Limb; limbs];
-            one[0] = 1;
-            PortableProducts::mul(&key, &r2, &one, &mut ws);
-            ws.tmp.clone()
-        } else {
-            key.ladder::<PortableProducts>(&r2, &e_minus_1, &mut ws)
-        };
+        // with Montgomery products; for e = 1, the form of 1. (32-bit builds check with
+        // `fips28` alone: there only the cross-checks need it.)
+        #[cfg(any(target_pointer_width = "64", test, feature = "cross-check"))]
+        {
+            let r2 = pow2_mod(&key.n, 2 * LIMB_BITS * limbs);
+            let mut ws = Work::new(limbs);
+            key.re = if e_minus_1.iter().all(|b| *b == 0) {
+                let mut one = vec![0 as Limb; limbs];
+                one[0] = 1;
+                PortableProducts::mul(&key, &r2, &one, &mut ws);
+                ws.tmp.clone()
+            } else {
+                key.ladder::<PortableProducts>(&r2, &e_minus_1, &mut ws)
+            };
+        }
         #[cfg(target_arch = "x86_64")]
         if crate::ifma::available() {
-            key.ifma = key.ifma_key();
+            key.ifma = crate::ifma::regs_for(key.bits).and_then(|regs| {
+                let re = key.r_to_e(crate::ifma::r_bits(regs))?;
+                crate::ifma::IfmaKey::new(&key.to_be(&key.n), &key.e, &re, regs)
+            });
+        }
+        #[cfg(any(test, not(target_pointer_width = "64")))]
+        {
+            key.fips28 = crate::fips28::digits_for(key.bits).and_then(|(w, d)| {
+                let r2 = key.to_be(&pow2_mod(&key.n, 2 * w * d)); // R = 2^(w * d)
+                crate::fips28::Fips28Key::new(&key.to_be(&key.n), &key.e, &r2, (w, d))
+            });
         }
         Some(key)
     }
 
-    /// The radix-2^52 form: `R mod n` by modular doublings of 1, then `R^e mod n` with
-    /// the portable products.
+    /// `R^e mod n` for `R = 2^r_bits`, big-endian: what another radix's kernel multiplies
+    /// by last (its counterpart of `re`).
     #[cfg(target_arch = "x86_64")]
-    fn ifma_key(&self) -> Option<crate::ifma::IfmaKey> {
-        let regs = crate::ifma::regs_for(self.bits)?;
-        let s = self.n.len();
-        let mut r = vec![0 as Limb; s];
-        r[0] = 1;
-        for _ in 0..crate::ifma::r_bits(regs) {
-            let carry = r[s - 1] >> (LIMB_BITS - 1);
-            for i in (1..s).rev() {
-                r[i] = (r[i] << 1) | (r[i - 1] >> (LIMB_BITS - 1));
-            }
-            r[0] <<= 1;
-            if carry == 1 || geq(&r, &self.n) {
-                sub_assign(&mut r, &self.n);
-            }
-        }
-        let r_be = self.to_be(&r);
-        let re = self.public_op_with::<PortableProducts>(&r_be)?;
-        crate::ifma::IfmaKey::new(&self.to_be(&self.n), &self.e, &re, regs)
+    fn r_to_e(&self, r_bits: usize) -> Option<Vec<u8>> {
+        self.public_op_with::<PortableProducts>(&self.to_be(&pow2_mod(&self.n, r_bits)))
     }
 
     /// Modulus size in bytes.
@@ -510,71 +426,11 @@ impl MontyKey {
         self.sos_reduce::<K>(ws);
     }
 
-    /// `ws.tmp = a * b * R^-1 mod n` (FIPS, Koç et al. 1996), `SQR` when `b` is `a`.
-    /// Every column is a dot product of two upward runs (`b` and `n` reversed), the shape
-    /// LLVM vectorises into widening SIMD multiplies where the target has them.
-    #[cfg_attr(target_pointer_width = "64", allow(dead_code))]
-    fn fips<const SQR: bool>(&self, a: &[Limb], b: &[Limb], ws: &mut Work) {
-        let s = self.n.len();
-        let (n, n_rev, a) = (&self.n[..s], &self.n_rev[..s], &a[..s]);
-        let (m, b_rev) = ws.t[..2 * s].split_at_mut(s);
-        for (r, x) in b_rev.iter_mut().zip(b[..s].iter().rev()) {
-            *r = *x;
-        }
-        let out = &mut ws.tmp[..s];
-        let mut acc = Acc::default();
-        for i in 0..2 * s - 1 {
-            // Column i of a*b: a[j]*b[i-j] for j in lo..=hi, where b[i-j] = b_rev[off(j)]
-            // (and n[i-j] = n_rev[off(j)]).
-            let (lo, hi) = (i.saturating_sub(s - 1), i.min(s - 1));
-            let off = |j: usize| j + s - 1 - i;
-            if SQR {
-                // Cross products j < i - j once, doubled, then the square on the diagonal.
-                let h = i.div_ceil(2).max(lo);
-                let cross = dot(&a[lo..h], &b_rev[off(lo)..off(h)]);
-                acc.add_acc(cross);
-                acc.add_acc(cross);
-                if i % 2 == 0 {
-                    acc.add(a[i / 2] as Wide * a[i / 2] as Wide);
-                }
-            } else {
-                acc.add_acc(dot(&a[lo..=hi], &b_rev[off(lo)..=off(hi)]));
-            }
-            // The reduction's column: m[j]*n[i-j] for the m already chosen.
-            if i < s {
-                acc.add_acc(dot(&m[..i], &n_rev[off(0)..off(i)]));
-                let mi = (acc.lo as Limb).wrapping_mul(self.n0inv);
-                m[i] = mi;
-                acc.add(mi as Wide * n[0] as Wide);
-                acc.shift(); // zero by the choice of mi
-            } else {
-                acc.add_acc(dot(&m[lo..s], &n_rev[off(lo)..off(s)]));
-                out[i - s] = acc.shift();
-            }
-        }
-        out[s - 1] = acc.shift();
-        // The result is below 2n: at most one subtraction.
-        if acc.lo != 0 || geq(out, n) {
-            sub_assign(out, n);
-        }
-    }
-
     /// Left-to-right square-and-multiply, `e >= 1`: starts from `base` (the top bit) and
     /// runs the bits below it. Variable time: only ever run on public values.
     fn ladder<P: Products>(&self, base: &[Limb], e: &[u8], ws: &mut Work) -> Vec<Limb> {
         let mut acc = base.to_vec();
-        // Bits of the big-endian exponent below its top set bit, most significant first.
-        let Some(first) = e.iter().position(|b| *b != 0) else {
-            return acc;
-        };
-        let e = &e[first..];
-        let top = 7 - e[0].leading_zeros() as usize;
-        let bits = (0..top).rev().map(|i| (e[0] >> i) & 1).chain(
-            e[1..]
-                .iter()
-                .flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1)),
-        );
-        for bit in bits {
+        for bit in crate::radix::exponent_bits(e) {
             P::sqr(self, &acc, ws);
             core::mem::swap(&mut acc, &mut ws.tmp);
             if bit == 1 {
@@ -592,6 +448,11 @@ impl MontyKey {
         if let (Kernel::Best, Some(ifma)) = (kernel, &self.ifma) {
             self.base(sig)?;
             return ifma.public_op(sig);
+        }
+        #[cfg(not(target_pointer_width = "64"))]
+        if kernel == Kernel::Best {
+            self.base(sig)?;
+            return self.fips28.as_ref()?.public_op(sig);
         }
         if kernel.adx() {
             #[cfg(target_arch = "x86_64")]
@@ -840,7 +701,6 @@ mod tests {
     fn kernels() -> Vec<(&'static str, Op)> {
         let mut k: Vec<(&'static str, Op)> = vec![
             ("sos-portable", |k, s| k.public_op_with::<Sos<Portable>>(s)),
-            ("fips", |k, s| k.public_op_with::<Fips>(s)),
             ("public_op portable", |k, s| {
                 k.public_op(s, Kernel::Portable)
             }),
@@ -855,6 +715,10 @@ mod tests {
                 k.public_op(s, Kernel::Best)
             }));
         }
+        k.push(("fips28", |k, s| {
+            k.base(s)?;
+            k.fips28.as_ref()?.public_op(s)
+        }));
         k.push(("public_op best", |k, s| k.public_op(s, Kernel::Best)));
         k
     }
@@ -892,12 +756,13 @@ mod tests {
         }
     }
 
-    /// 3072- and 4096-bit moduli and sizes either side of the IFMA limit (4158 bits): every
-    /// kernel against the portable one (the schoolbook reference is too slow here).
+    /// 3072- to 8192-bit moduli, either side of the IFMA limit (4158 bits) and of `fips28`'s
+    /// switch to 26-bit digits (3556 bits): every kernel against the portable one (the
+    /// schoolbook reference is too slow here).
     #[test]
     fn kernels_agree_on_large_moduli() {
         let mut rng = Bytes(7);
-        for &bytes in &[384usize, 385, 511, 512, 519, 520] {
+        for &bytes in &[384usize, 385, 444, 445, 511, 512, 519, 520, 1024] {
             for round in 0..2 {
                 let mut n = rng.bytes(bytes);
                 n[0] |= 0x80;

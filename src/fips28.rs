@@ -1,0 +1,240 @@
+//! The RSA public-key operation (RFC 8017 §5.2.2 RSAVP1, `s^e mod n`) on 32-bit targets
+//! in radix 2^28: Montgomery products by column sums (FIPS, Koç et al. 1996) of 56-bit
+//! products, which 64-bit sums add up with no carry per product: on wasm32 SIMD128
+//! `i64x2.extmul_*_i32x4_u` then `i64x2.add`, on Arm `umlal`. (32-bit limbs need every
+//! product split in halves first: measured 1.35x slower in Node.)
+//!
+//! `rsa_public` prepares a [`Fips28Key`] next to its `MontyKey` on 32-bit targets (and in
+//! the native tests, where it is checked against every other kernel).
+
+use alloc::vec::Vec;
+
+use crate::radix::{be_from_digits, digits_from_be, exponent_bits};
+
+/// Digit width: 28 bits while column sums of `2 * digits` 56-bit products fit in 64 bits
+/// (moduli up to 127 * 28 = 3556 bits), else 26 bits (52-bit products, 2047 digits).
+const WIDE_BITS: usize = 28;
+const WIDE_MAX_DIGITS: usize = 127;
+const NARROW_BITS: usize = 26;
+/// Moduli up to 16384 bits (OpenSSL's limit, as `MontyKey`'s).
+const MAX_BITS: usize = 16384;
+
+/// One public key in radix 2^28 (2^26 above 3556 bits), prepared once.
+#[derive(Debug, Clone)]
+pub(crate) struct Fips28Key {
+    /// Digit width in bits.
+    w: usize,
+    /// Modulus, little-endian digits.
+    n: Vec<u32>,
+    /// The modulus digits in reverse order (each column walks both operands upwards).
+    n_rev: Vec<u32>,
+    /// `-n^-1 mod 2^w`.
+    n0inv: u32,
+    /// `R^e mod n`, `R = 2^(w * digits)`: the last product with it turns the
+    /// `x^e * R^-(e-1)` the ladder leaves into `x^e`.
+    re: Vec<u32>,
+    /// Public exponent, big-endian, no leading zeros.
+    e: Vec<u8>,
+    /// Modulus length in bytes.
+    k: usize,
+}
+
+/// Digit width and count for a `bits`-bit modulus (`n < R`); `None` beyond 16384 bits.
+pub(crate) fn digits_for(bits: usize) -> Option<(usize, usize)> {
+    let d = bits.div_ceil(WIDE_BITS).max(1);
+    if d <= WIDE_MAX_DIGITS {
+        return Some((WIDE_BITS, d));
+    }
+    (bits <= MAX_BITS).then(|| (NARROW_BITS, bits.div_ceil(NARROW_BITS)))
+}
+
+fn digits(bytes: &[u8], w: usize, d: usize) -> Option<Vec<u32>> {
+    let mut wide = alloc::vec![0u64; d];
+    digits_from_be(bytes, w, &mut wide).then(|| wide.iter().map(|&x| x as u32).collect())
+}
+
+/// `a >= b` on equal-length digit slices.
+fn geq(a: &[u32], b: &[u32]) -> bool {
+    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
+        if x != y {
+            return x > y;
+        }
+    }
+    true
+}
+
+/// `sum x[j] * y[j]` (the caller keeps it below 2^64).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+#[allow(unsafe_code)]
+fn dot(x: &[u32], y: &[u32]) -> u64 {
+    use core::arch::wasm32::*;
+    // Whole 16-byte loads: built from four lanes, LLVM emits a load per lane (measured:
+    // as slow as the 32-bit limbs' products).
+    // SAFETY: each chunk is four initialised u32 in bounds; wasm loads need no alignment.
+    let load = |c: &[u32]| unsafe { v128_load(c.as_ptr().cast()) };
+    let mut acc = u64x2_splat(0);
+    let (mut xs, mut ys) = (x.chunks_exact(4), y.chunks_exact(4));
+    for (a, b) in (&mut xs).zip(&mut ys) {
+        let (va, vb) = (load(a), load(b));
+        acc = u64x2_add(
+            acc,
+            u64x2_add(
+                u64x2_extmul_low_u32x4(va, vb),
+                u64x2_extmul_high_u32x4(va, vb),
+            ),
+        );
+    }
+    let mut sum = u64x2_extract_lane::<0>(acc) + u64x2_extract_lane::<1>(acc);
+    for (a, b) in xs.remainder().iter().zip(ys.remainder()) {
+        sum += *a as u64 * *b as u64;
+    }
+    sum
+}
+
+/// `sum x[j] * y[j]` (the caller keeps it below 2^64).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline(always)]
+fn dot(x: &[u32], y: &[u32]) -> u64 {
+    x.iter().zip(y).map(|(a, b)| *a as u64 * *b as u64).sum()
+}
+
+impl Fips28Key {
+    /// From big-endian `n` (odd), `e` and `R^2 mod n` for `(w, d)` from [`digits_for`],
+    /// `R = 2^(w * d)`.
+    pub(crate) fn new(
+        n_be: &[u8],
+        e_be: &[u8],
+        r2_be: &[u8],
+        (w, d): (usize, usize),
+    ) -> Option<Self> {
+        // The column-sum bound: 2 * d * (2^w - 1)^2 + carry < 2^64.
+        let fits = match w {
+            WIDE_BITS => d <= WIDE_MAX_DIGITS,
+            NARROW_BITS => d <= 2047,
+            _ => false,
+        };
+        if d == 0 || !fits {
+            return None;
+        }
+        let (n, r2) = (digits(n_be, w, d)?, digits(r2_be, w, d)?);
+        if n[0] & 1 == 0 {
+            return None;
+        }
+        // Newton: n0^-1 mod 2^32, then -inverse mod 2^w.
+        let mut inv: u32 = 1;
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u32.wrapping_sub(n[0].wrapping_mul(inv)));
+        }
+        let mut key = Fips28Key {
+            w,
+            n_rev: n.iter().rev().copied().collect(),
+            n,
+            n0inv: inv.wrapping_neg() & ((1 << w) - 1),
+            re: Vec::new(),
+            e: e_be[e_be.iter().position(|b| *b != 0)?..].to_vec(),
+            k: n_be.len() - n_be.iter().take_while(|b| **b == 0).count(),
+        };
+        // R^2 is the Montgomery form of R; to the power e it is the form of R^e, and a
+        // product with 1 takes that out of the form.
+        let mut one = alloc::vec![0u32; d];
+        one[0] = 1;
+        let form = key.ladder(&r2);
+        key.re = key.run(&form, &one);
+        Some(key)
+    }
+
+    /// `x^e mod n` as `k` big-endian bytes for `x < n` (the caller checks the range):
+    /// square-and-multiply on a base kept out of Montgomery form, then the product with
+    /// `R^e`. Variable time (public exponent).
+    pub(crate) fn public_op(&self, x_be: &[u8]) -> Option<Vec<u8>> {
+        let base = digits(x_be, self.w, self.n.len())?;
+        let out = self.run(&self.ladder(&base), &self.re);
+        let wide: Vec<u64> = out.iter().map(|&x| x as u64).collect();
+        Some(be_from_digits(&wide, self.w, self.k))
+    }
+
+    /// Square-and-multiply from `base` over the bits of `e` below its top one.
+    fn ladder(&self, base: &[u32]) -> Vec<u32> {
+        let d = self.n.len();
+        let mut acc = base.to_vec();
+        let mut tmp = alloc::vec![0u32; d];
+        let mut scratch = (alloc::vec![0u32; d], alloc::vec![0u32; d]);
+        for bit in exponent_bits(&self.e) {
+            self.product::<true>(&acc, &acc, &mut scratch, &mut tmp);
+            core::mem::swap(&mut acc, &mut tmp);
+            if bit == 1 {
+                self.product::<false>(&acc, base, &mut scratch, &mut tmp);
+                core::mem::swap(&mut acc, &mut tmp);
+            }
+        }
+        acc
+    }
+
+    /// One product, `a * b * R^-1 mod n`.
+    fn run(&self, a: &[u32], b: &[u32]) -> Vec<u32> {
+        let d = self.n.len();
+        let mut out = alloc::vec![0u32; d];
+        self.product::<false>(
+            a,
+            b,
+            &mut (alloc::vec![0u32; d], alloc::vec![0u32; d]),
+            &mut out,
+        );
+        out
+    }
+
+    /// `out = a * b * R^-1 mod n` for `a, b < n` (`SQR` when `b` is `a`: each cross product
+    /// once, doubled). Column `i` sums `a[j] * b[i-j]` and, for the reduction, `m[j] *
+    /// n[i-j]`, both as dot products of upward runs (`b` and `n` reversed).
+    fn product<const SQR: bool>(
+        &self,
+        a: &[u32],
+        b: &[u32],
+        (b_rev, m): &mut (Vec<u32>, Vec<u32>),
+        out: &mut [u32],
+    ) {
+        let s = self.n.len();
+        let (n, n_rev) = (&self.n[..], &self.n_rev[..]);
+        for (r, x) in b_rev.iter_mut().zip(b.iter().rev()) {
+            *r = *x;
+        }
+        let (w, mask) = (self.w, (1u64 << self.w) - 1);
+        // A column: up to 2 * digits products below 2^(2w), plus the carry in: below 2^64.
+        let mut acc: u64 = 0;
+        for i in 0..2 * s - 1 {
+            let (lo, hi) = (i.saturating_sub(s - 1), i.min(s - 1));
+            let off = |j: usize| j + s - 1 - i;
+            if SQR {
+                let h = i.div_ceil(2).max(lo);
+                acc += 2 * dot(&a[lo..h], &b_rev[off(lo)..off(h)]);
+                if i % 2 == 0 {
+                    acc += a[i / 2] as u64 * a[i / 2] as u64;
+                }
+            } else {
+                acc += dot(&a[lo..=hi], &b_rev[off(lo)..=off(hi)]);
+            }
+            if i < s {
+                acc += dot(&m[..i], &n_rev[off(0)..off(i)]);
+                let mi = (acc as u32).wrapping_mul(self.n0inv) & mask as u32;
+                m[i] = mi;
+                acc += mi as u64 * n[0] as u64;
+            } else {
+                acc += dot(&m[lo..s], &n_rev[off(lo)..off(s)]);
+                out[i - s] = (acc & mask) as u32;
+            }
+            acc >>= w; // for i < s the low digit is zero by the choice of m[i]
+        }
+        out[s - 1] = (acc & mask) as u32;
+        // The result is below 2n: at most one subtraction (a borrow out of the top digit
+        // cancels the bit above it).
+        if acc >> w != 0 || geq(out, n) {
+            let mut borrow = 0u32;
+            for (x, &y) in out.iter_mut().zip(n) {
+                let v = x.wrapping_sub(y).wrapping_sub(borrow);
+                borrow = v >> 31;
+                *x = v & mask as u32;
+            }
+        }
+    }
+}
