@@ -25,8 +25,10 @@ pub(crate) fn check_now(now: f64) -> Result<()> {
         Ok(())
     } else {
         Err(Error::BadClock(
+            // `{now}` without core's float formatting (the same text).
             format!(
-                "now = {now} is not a time between the years 1 and 9999 (seconds since the epoch)"
+                "now = {} is not a time between the years 1 and 9999 (seconds since the epoch)",
+                crate::pyfloat::display(now)
             )
             .into(),
         ))

@@ -5,7 +5,14 @@
 //! Why not `str::parse::<f64>`: it is exact too, but its Eisel–Lemire fast path links a
 //! 10.4 KB table of powers of five, about a tenth of the RSA-only wasm module (gzip). Floats are
 //! rare in drf-sso tokens, so the slow exact path alone is the right trade.
+//!
+//! The other direction too, on the same small big integers: [`shortest_digits`] are the digits
+//! core's `{}` and `{:e}` print for an `f64`, and [`display`] is `format!("{v}")` to the byte.
+//! core's float formatting (Grisu and Dragon, each in a shortest and an exact mode, all linked
+//! by any `Display`/`LowerExp` of an `f64`, as the precision is only known at run time) is
+//! about 9 KB of the RSA-only wasm module (gzip) once nothing else formats a float.
 
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -155,12 +162,173 @@ fn round(m: u128, b: i64, sticky: bool) -> f64 {
     f64::from_bits(bits)
 }
 
+/// The shortest digits `d1 d2 … dn` (ASCII, `d1` not `0`) and the exponent `k` with
+/// `v ≈ 0.d1d2…dn × 10^k` (`v` finite and positive) that core's `{}` and `{:e}` print: the
+/// shortest decimal that reads back as `v`, the closest to `v` among those (ties up). The same
+/// computation as core's `flt2dec` (its `decode`, then Burger and Dybvig's free-format algorithm
+/// as its Dragon strategy runs it; its Grisu fast path answers the same digits or defers to
+/// Dragon), error ranges and all.
+pub(crate) fn shortest_digits(v: f64) -> (Vec<u8>, i32) {
+    let bits = v.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1 << 52) - 1);
+    // `integer_decode` (a subnormal's mantissa doubled), then `decode`: v = mant × 2^exp, and
+    // what lies from (mant - minus) × 2^exp to (mant + plus) × 2^exp reads back as v, bounds
+    // included when the integer_decode mantissa is even.
+    let (m, e) = if biased == 0 {
+        (frac << 1, -1075)
+    } else {
+        (frac | 1 << 52, biased - 1075)
+    };
+    let inclusive = m & 1 == 0;
+    let (mant, minus, plus, exp) = if biased == 0 {
+        (m, 1, 1, e)
+    } else if m == 1 << 52 {
+        (m << 2, 1, 2, e - 2) // a power of two: the gap below is half the gap above
+    } else {
+        (m << 1, 1, 1, e - 1)
+    };
+    // `a < b`, or `a <= b` when the bounds are included.
+    let below = |a: &Big, b: &Big| match a.cmp(b) {
+        Ordering::Less => true,
+        Ordering::Equal => inclusive,
+        Ordering::Greater => false,
+    };
+    // k with 10^(k-1) < high <= 10^(k+1) (core's `estimate_scaling_factor`), fixed up below.
+    let nbits = 64 - i64::from((mant + plus - 1).leading_zeros());
+    let mut k = (((nbits + i64::from(exp)) * 1_292_913_986) >> 32) as i32;
+    // v = mant / scale, low = (mant - minus) / scale, high = (mant + plus) / scale.
+    let mut mant = Big::from_u64(mant);
+    let mut minus = Big::from_u64(minus);
+    let mut plus = Big::from_u64(plus);
+    let mut scale = Big::one();
+    if exp < 0 {
+        scale.shl(exp.unsigned_abs() as usize);
+    } else {
+        for x in [&mut mant, &mut minus, &mut plus] {
+            x.shl(exp as usize);
+        }
+    }
+    if k >= 0 {
+        scale.mul_pow10(k as u32);
+    } else {
+        for x in [&mut mant, &mut minus, &mut plus] {
+            x.mul_pow10(k.unsigned_abs());
+        }
+    }
+    let times10 = |mant: &mut Big, minus: &mut Big, plus: &mut Big| {
+        for x in [mant, minus, plus] {
+            x.mul_add(10, 0);
+        }
+    };
+    if below(&scale, &mant.sum(&plus)) {
+        k += 1;
+    } else {
+        times10(&mut mant, &mut minus, &mut plus);
+    }
+    let mut digits = Vec::with_capacity(17);
+    let (down, up) = loop {
+        // One digit, floor(mant / scale) < 10.
+        let mut d = b'0';
+        while mant.cmp(&scale) != Ordering::Less {
+            mant.sub(&scale);
+            d += 1;
+        }
+        digits.push(d);
+        // Stop rounding down when mant < minus, up when scale < mant + plus (or <=).
+        let down = below(&mant, &minus);
+        let up = below(&scale, &mant.sum(&plus));
+        if down || up {
+            break (down, up);
+        }
+        times10(&mut mant, &mut minus, &mut plus);
+    };
+    if up
+        && (!down || {
+            mant.shl(1);
+            mant.cmp(&scale) != Ordering::Less
+        })
+    {
+        // core's `round_up`: the last digit plus one, carried; all nines become 10…0 and one
+        // more digit.
+        match digits.iter().rposition(|&c| c != b'9') {
+            Some(i) => {
+                digits[i] += 1;
+                digits[i + 1..].fill(b'0');
+            }
+            None => {
+                digits.fill(b'0');
+                digits[0] = b'1';
+                digits.push(b'0');
+                k += 1;
+            }
+        }
+    }
+    (digits, k)
+}
+
+/// `format!("{v}")`: the shortest digits in positional notation (`1e21` as 22 digits, `1e-7`
+/// as `0.0000001`, `1.0` as `1`), `-` for every negative value (`-0`, `-inf`) but NaN.
+pub(crate) fn display(v: f64) -> String {
+    let mut out = String::new();
+    if v.is_sign_negative() && !v.is_nan() {
+        out.push('-');
+    }
+    if v.is_nan() {
+        out.push_str("NaN");
+    } else if v.is_infinite() {
+        out.push_str("inf");
+    } else if v == 0.0 {
+        out.push('0');
+    } else {
+        let (digits, k) = shortest_digits(v.abs());
+        let digits = core::str::from_utf8(&digits).unwrap_or_default();
+        if k <= 0 {
+            out.push_str("0.");
+            out.extend(core::iter::repeat_n('0', k.unsigned_abs() as usize));
+            out.push_str(digits);
+        } else if (k as usize) < digits.len() {
+            out.push_str(&digits[..k as usize]);
+            out.push('.');
+            out.push_str(&digits[k as usize..]);
+        } else {
+            out.push_str(digits);
+            out.extend(core::iter::repeat_n('0', k as usize - digits.len()));
+        }
+    }
+    out
+}
+
 /// A non-negative integer, 32-bit limbs, least significant first, no leading zero limbs.
 struct Big(Vec<u32>);
 
 impl Big {
     fn one() -> Big {
         Big(vec![1])
+    }
+    fn from_u64(v: u64) -> Big {
+        let mut b = Big(vec![v as u32, (v >> 32) as u32]);
+        b.trim();
+        b
+    }
+    /// `self + other`.
+    fn sum(&self, other: &Big) -> Big {
+        let (long, short) = if self.0.len() >= other.0.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let mut out = Big(long.0.clone());
+        let mut carry = 0u64;
+        for (i, limb) in out.0.iter_mut().enumerate() {
+            let t = u64::from(*limb) + u64::from(short.0.get(i).copied().unwrap_or(0)) + carry;
+            *limb = t as u32;
+            carry = t >> 32;
+        }
+        if carry != 0 {
+            out.0.push(carry as u32);
+        }
+        out
     }
     fn from_digits(digits: &[u8]) -> Big {
         let mut b = Big(Vec::with_capacity(digits.len() / 9 + 1));
@@ -469,5 +637,114 @@ mod tests {
         }
         assert_eq!(parse(b"1."), Some(1.0));
         assert_eq!(parse(b".5"), Some(0.5));
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::{display, shortest_digits};
+    use alloc::format;
+    use alloc::string::String;
+
+    /// `{:e}` from `shortest_digits`, as `json::float_repr` lays the digits out.
+    fn lower_exp(x: f64) -> String {
+        let sign = if x.is_sign_negative() { "-" } else { "" };
+        if x == 0.0 {
+            return format!("{sign}0e0");
+        }
+        let (digits, k) = shortest_digits(x.abs());
+        let digits = String::from_utf8(digits).unwrap();
+        let dot = if digits.len() > 1 { "." } else { "" };
+        format!("{sign}{}{dot}{}e{}", &digits[..1], &digits[1..], k - 1)
+    }
+
+    /// The digits and exponent core prints, in both of its forms.
+    fn check(x: f64) {
+        if x.is_finite() {
+            assert_eq!(lower_exp(x), format!("{x:e}"), "{:#x}", x.to_bits());
+        }
+        assert_eq!(display(x), format!("{x}"), "{:#x}", x.to_bits());
+    }
+
+    #[test]
+    fn edge_values() {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            0.3,
+            1.5,
+            100.0,
+            1e7,
+            1e15,
+            1e16,
+            1e21,
+            1e22,
+            1e23,
+            123456.789,
+            1e-5,
+            1e-7,
+            2.5e-3,
+            f64::MAX,
+            -f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+            5e-324,
+            1e-323,
+            f64::from_bits(0x000f_ffff_ffff_ffff), // the largest subnormal
+            9007199254740992.0,
+            9007199254740993.0,
+            1.7976931348623157e308,
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            253_402_300_800.0,
+            -62_135_596_800.5,
+        ] {
+            check(x);
+        }
+    }
+
+    #[test]
+    fn powers_and_neighbours() {
+        // Every power of two (the asymmetric error range), every power of ten that is a
+        // double's neighbourhood, and the doubles next to each, both signs.
+        let mut xs = alloc::vec::Vec::new();
+        for e in 0..2046u64 {
+            xs.push(f64::from_bits(e << 52));
+            xs.push(f64::from_bits((e << 52) | 1));
+            xs.push(f64::from_bits(((e + 1) << 52) - 1));
+        }
+        for k in -325..=309 {
+            let t = format!("1e{k}");
+            xs.push(t.parse().unwrap());
+        }
+        for x in xs {
+            for y in [x, f64::from_bits(x.to_bits().wrapping_add(1)), -x] {
+                if y.is_finite() {
+                    check(y);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_doubles() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..300_000u32 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let x = match i % 3 {
+                // Any bit pattern; few digits (decimal literals); subnormals.
+                0 => f64::from_bits(seed),
+                1 => (seed % 100_000_000) as f64 / 10f64.powi((seed >> 40) as i32 % 12),
+                _ => f64::from_bits(seed & ((1 << 52) - 1)),
+            };
+            check(x);
+        }
     }
 }

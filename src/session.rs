@@ -178,9 +178,11 @@ fn open(
     if !info.is_fresh(now) {
         return Err(bad(
             what,
+            // Floats by `pyfloat::display`: `{}`'s text without core's float formatting.
             format!(
-                "issued at {issued_at}, {} s old at {now}, over its max_age of {max_age} s",
-                now - issued_at as f64
+                "issued at {issued_at}, {} s old at {}, over its max_age of {max_age} s",
+                crate::pyfloat::display(now - issued_at as f64),
+                crate::pyfloat::display(now)
             ),
         ));
     }
@@ -848,7 +850,7 @@ impl EdgeState {
                 format!(
                     "the session state (sequence {}) is {} s old, over its max_age of {} s (policy refuse)",
                     s.info.sequence,
-                    now - s.info.issued_at as f64,
+                    crate::pyfloat::display(now - s.info.issued_at as f64),
                     s.info.max_age
                 )
                 .into(),

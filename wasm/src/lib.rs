@@ -171,6 +171,14 @@ fn value_from_js(v: &JsValue, what: &str, depth: usize) -> Result<Value, JsValue
     }
     if let Some(f) = v.as_f64() {
         if !f.is_finite() {
+            // `{f}` of a non-finite f64, without linking float formatting for it.
+            let f = if f.is_nan() {
+                "NaN"
+            } else if f > 0.0 {
+                "inf"
+            } else {
+                "-inf"
+            };
             return Err(type_error(&format!("{what}: {f} is not a JSON number")));
         }
         if f == libm_trunc(f) && f.abs() <= MAX_SAFE as f64 {
