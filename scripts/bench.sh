@@ -2,11 +2,10 @@
 # Benchmarks, one run, the same tokens and keys for every contender: OpenSSL's raw
 # RSA-2048 / P-256 / Ed25519 verify (the references), the native core, the wasm package in
 # Node, Bun, Deno, headless Chromium and workerd against jose in the same runtime, Node
-# crypto, and drf-sso's own
-# decode_jwt_token in Python; cold starts; wasm sizes. Prints medians, ratios and the
-# targets of issue 17. Usage: bash scripts/bench.sh (after bash tests/npm/run.sh, which
-# installs Bun, Deno, playwright-core and miniflare under target/npm-tools; without them
-# those rows are left out).
+# crypto, and drf-sso's own decode_jwt_token in Python; cold starts (Node, workerd); wasm
+# sizes. Prints medians, ratios and the targets of issue 17. Usage: bash scripts/bench.sh
+# (after bash tests/npm/run.sh, which installs Bun, Deno, playwright-core and miniflare under
+# target/npm-tools; without them those rows are left out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -74,6 +73,16 @@ if [ -d "$ROOT/target/npm-tools/node_modules/playwright-core" ] && [ -d "$ROOT/t
 else
   echo "(Chromium and workerd rows need bash tests/npm/run.sh first)"; echo '{}' > "$OUT/runtimes.json"
 fi
+# Cold start in workerd (bench/cold_workerd.mjs: fresh workerd processes, and fresh isolates in
+# one), merged into runtimes.json; it needs miniflare and esbuild only.
+if [ -d "$ROOT/target/npm-tools/node_modules/miniflare" ] && [ -d "$ROOT/target/npm-tools/node_modules/esbuild" ]; then
+  echo "cold start in workerd ..."
+  cp bench/cold_workerd.mjs "$ROOT/target/npm-tools/"
+  ( cd "$ROOT/target/npm-tools" && BENCH_TOKEN="$TOKEN" node cold_workerd.mjs "$OUT/node" "$ROOT" ) > "$OUT/workerd-cold.json"
+  python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d.update(json.load(open(sys.argv[2]))); json.dump(d, open(sys.argv[1], "w"))' "$OUT/runtimes.json" "$OUT/workerd-cold.json"
+else
+  echo "(the workerd cold start needs bash tests/npm/run.sh first)"
+fi
 
 echo "drf-sso decode_jwt_token (Python) ..."
 VENV="$ROOT/target/parity-venv"
@@ -113,6 +122,9 @@ for name, k in rows:
 print()
 def ratio(a, b):
     return d[a] / d[b] if d.get(a) and d.get(b) else None
+# workerd's cold starts are differences against an empty worker: no ratio unless both are > 0.
+def cold_ratio(a, b):
+    return d[a] / d[b] if d.get(a, 0) > 0 and d.get(b, 0) > 0 else None
 def show(x, fmt="{:.2f}x"):
     return fmt.format(x) if x is not None else "n/a"
 
@@ -148,6 +160,8 @@ rows = [
     ("wasm fresh / jose in workerd", ratio("workerd:wasm_full_verify_per_s", "workerd:jose_jwtVerify_key_once_per_s"), ">= 1.5x"),
     ("wasm fresh / jose in Chromium", ratio("chromium:wasm_full_verify_per_s", "chromium:jose_jwtVerify_key_once_per_s"), ">= 1.5x"),
     ("cold start Node: wasm / jose", ratio("cold_start_wasm_ms", "cold_start_jose_ms"), "<= 0.5x"),
+    ("cold start workerd: wasm / jose", cold_ratio("workerd:cold_start_wasm_ms", "workerd:cold_start_jose_ms"), "<= 0.5x"),
+    ("cold start workerd isolate: wasm / jose", cold_ratio("workerd:cold_isolate_wasm_ms", "workerd:cold_isolate_jose_ms"), "reported"),
     ("native ES256 / openssl speed ecdsap256", ratio("native_es256_full_verify_per_s", "openssl_p256_verify_per_s"), "reported"),
     ("native EdDSA / openssl speed ed25519", ratio("native_eddsa_full_verify_per_s", "openssl_ed25519_verify_per_s"), "reported"),
     ("wasm ES256 / jose in Node", ratio("wasm_es256_full_verify_per_s", "jose_es256_jwtVerify_key_once_per_s"), "reported"),
@@ -157,7 +171,13 @@ rows = [
 for name, r, target in rows:
     print(f"  {name:46} = {show(r):>8}  (target {target})")
 if "cold_start_wasm_ms" in d:
-    print(f"  cold start: wasm {d['cold_start_wasm_ms']} ms vs jose {d['cold_start_jose_ms']} ms")
+    print(f"  cold start Node: wasm {d['cold_start_wasm_ms']} ms vs jose {d['cold_start_jose_ms']} ms")
+if "workerd:cold_start_wasm_ms" in d:
+    print(f"  cold start workerd: wasm {d['workerd:cold_start_wasm_ms']} ms vs jose {d['workerd:cold_start_jose_ms']} ms"
+          f" over an empty worker ({d['workerd:cold_start_empty_ms']} ms: a fresh workerd process, its first request)")
+if "workerd:cold_isolate_wasm_ms" in d:
+    print(f"  cold start workerd isolate: wasm {d['workerd:cold_isolate_wasm_ms']} ms vs jose {d['workerd:cold_isolate_jose_ms']} ms"
+          f" over an empty worker ({d['workerd:cold_isolate_empty_ms']} ms: a new isolate in a running workerd, its first request)")
 for v in ("verify", "verify-all", "sign"):
     if f"{v}_wasm_bytes" in d:
         print(f"  {v} wasm: {d[v + '_wasm_bytes']:,} bytes raw, {d[v + '_wasm_gzip_bytes']:,} gzip -9" + ("  (target <= 80 KiB = 81,920 gzip)" if v == "verify" else ""))

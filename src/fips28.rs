@@ -63,6 +63,19 @@ fn geq(a: &[u32], b: &[u32]) -> bool {
     true
 }
 
+/// `x -= n` when `x >= n` (`above`: `x` has a bit above its digits, which a borrow out of
+/// the top digit cancels).
+fn sub_if_geq(x: &mut [u32], n: &[u32], above: bool, w: usize) {
+    if above || geq(x, n) {
+        let mut borrow = 0u32;
+        for (x, &y) in x.iter_mut().zip(n) {
+            let v = x.wrapping_sub(y).wrapping_sub(borrow);
+            borrow = v >> 31;
+            *x = v & ((1 << w) - 1);
+        }
+    }
+}
+
 /// `sum x[j] * y[j]` (the caller keeps it below 2^64).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
@@ -100,14 +113,8 @@ fn dot(x: &[u32], y: &[u32]) -> u64 {
 }
 
 impl Fips28Key {
-    /// From big-endian `n` (odd), `e` and `R^2 mod n` for `(w, d)` from [`digits_for`],
-    /// `R = 2^(w * d)`.
-    pub(crate) fn new(
-        n_be: &[u8],
-        e_be: &[u8],
-        r2_be: &[u8],
-        (w, d): (usize, usize),
-    ) -> Option<Self> {
+    /// From big-endian `n` (odd) and `e`, for `(w, d)` from [`digits_for`].
+    pub(crate) fn new(n_be: &[u8], e_be: &[u8], (w, d): (usize, usize)) -> Option<Self> {
         // The column-sum bound: 2 * d * (2^w - 1)^2 + carry < 2^64.
         let fits = match w {
             WIDE_BITS => d <= WIDE_MAX_DIGITS,
@@ -117,7 +124,7 @@ impl Fips28Key {
         if d == 0 || !fits {
             return None;
         }
-        let (n, r2) = (digits(n_be, w, d)?, digits(r2_be, w, d)?);
+        let n = digits(n_be, w, d)?;
         if n[0] & 1 == 0 {
             return None;
         }
@@ -139,9 +146,32 @@ impl Fips28Key {
         // product with 1 takes that out of the form.
         let mut one = alloc::vec![0u32; d];
         one[0] = 1;
-        let form = key.ladder(&r2);
+        let form = key.ladder(&key.r2(), &key.e);
         key.re = key.run(&form, &one);
         Some(key)
+    }
+
+    /// `R^2 mod n`: `y = 2^(L + 1) mod n` (`L = w * d`) by doublings from `2^(bits - 1)`,
+    /// then `L` in binary, as a Montgomery square takes `2^(L + t)` to `2^(L + 2t)` and a
+    /// product with `y` to `2^(L + t + 1)`: about 30 doublings and 15 products for
+    /// RSA-2048. (The 2L doublings from 1 took about 1 ms per key of a cold wasm start.)
+    fn r2(&self) -> Vec<u32> {
+        let (w, d, n) = (self.w, self.n.len(), &self.n[..]);
+        let top = n.iter().rposition(|&x| x != 0).unwrap_or(0);
+        let bits = top * w + (32 - n[top].leading_zeros() as usize).max(1);
+        let mut y = alloc::vec![0u32; d];
+        y[(bits - 1) / w] = 1 << ((bits - 1) % w);
+        sub_if_geq(&mut y, n, false, w);
+        for _ in bits - 1..w * d + 1 {
+            let mut carry = 0;
+            for x in y.iter_mut() {
+                let v = (*x << 1) | carry;
+                carry = v >> w;
+                *x = v & ((1 << w) - 1);
+            }
+            sub_if_geq(&mut y, n, carry != 0, w);
+        }
+        self.ladder(&y, &((w * d) as u32).to_be_bytes())
     }
 
     /// `x^e mod n` as `k` big-endian bytes for `x < n` (the caller checks the range):
@@ -149,18 +179,18 @@ impl Fips28Key {
     /// `R^e`. Variable time (public exponent).
     pub(crate) fn public_op(&self, x_be: &[u8]) -> Option<Vec<u8>> {
         let base = digits(x_be, self.w, self.n.len())?;
-        let out = self.run(&self.ladder(&base), &self.re);
+        let out = self.run(&self.ladder(&base, &self.e), &self.re);
         let wide: Vec<u64> = out.iter().map(|&x| x as u64).collect();
         Some(be_from_digits(&wide, self.w, self.k))
     }
 
     /// Square-and-multiply from `base` over the bits of `e` below its top one.
-    fn ladder(&self, base: &[u32]) -> Vec<u32> {
+    fn ladder(&self, base: &[u32], e: &[u8]) -> Vec<u32> {
         let d = self.n.len();
         let mut acc = base.to_vec();
         let mut tmp = alloc::vec![0u32; d];
         let mut scratch = (alloc::vec![0u32; d], alloc::vec![0u32; d]);
-        for bit in exponent_bits(&self.e) {
+        for bit in exponent_bits(e) {
             self.product::<true>(&acc, &acc, &mut scratch, &mut tmp);
             core::mem::swap(&mut acc, &mut tmp);
             if bit == 1 {
@@ -226,15 +256,7 @@ impl Fips28Key {
             acc >>= w; // for i < s the low digit is zero by the choice of m[i]
         }
         out[s - 1] = (acc & mask) as u32;
-        // The result is below 2n: at most one subtraction (a borrow out of the top digit
-        // cancels the bit above it).
-        if acc >> w != 0 || geq(out, n) {
-            let mut borrow = 0u32;
-            for (x, &y) in out.iter_mut().zip(n) {
-                let v = x.wrapping_sub(y).wrapping_sub(borrow);
-                borrow = v >> 31;
-                *x = v & mask as u32;
-            }
-        }
+        // The result is below 2n: at most one subtraction.
+        sub_if_geq(out, n, acc >> w != 0, w);
     }
 }

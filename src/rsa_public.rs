@@ -350,10 +350,8 @@ impl MontyKey {
         }
         #[cfg(any(test, not(target_pointer_width = "64")))]
         {
-            key.fips28 = crate::fips28::digits_for(key.bits).and_then(|(w, d)| {
-                let r2 = key.to_be(&pow2_mod(&key.n, 2 * w * d)); // R = 2^(w * d)
-                crate::fips28::Fips28Key::new(&key.to_be(&key.n), &key.e, &r2, (w, d))
-            });
+            key.fips28 = crate::fips28::digits_for(key.bits)
+                .and_then(|wd| crate::fips28::Fips28Key::new(&key.to_be(&key.n), &key.e, wd));
         }
         Some(key)
     }
