@@ -135,7 +135,8 @@ impl Fips28Key {
         }
         let mut key = Fips28Key {
             w,
-            n_rev: n.iter().rev().copied().collect(),
+            // Three zeros past the end: the reduction's dot products run to a multiple of four.
+            n_rev: n.iter().rev().copied().chain([0; 3]).collect(),
             n,
             n0inv: inv.wrapping_neg() & ((1 << w) - 1),
             re: Vec::new(),
@@ -189,7 +190,7 @@ impl Fips28Key {
         let d = self.n.len();
         let mut acc = base.to_vec();
         let mut tmp = alloc::vec![0u32; d];
-        let mut scratch = (alloc::vec![0u32; d], alloc::vec![0u32; d]);
+        let mut scratch = (alloc::vec![0u32; d], alloc::vec![0u32; d + 3]);
         for bit in exponent_bits(e) {
             self.product::<true>(&acc, &acc, &mut scratch, &mut tmp);
             core::mem::swap(&mut acc, &mut tmp);
@@ -208,7 +209,7 @@ impl Fips28Key {
         self.product::<false>(
             a,
             b,
-            &mut (alloc::vec![0u32; d], alloc::vec![0u32; d]),
+            &mut (alloc::vec![0u32; d], alloc::vec![0u32; d + 3]),
             &mut out,
         );
         out
@@ -229,6 +230,11 @@ impl Fips28Key {
         for (r, x) in b_rev.iter_mut().zip(b.iter().rev()) {
             *r = *x;
         }
+        // `m` past the factors chosen so far is zero (three more zeros past its end, as past
+        // `n_rev`'s), so the reduction's dot products can run on to a multiple of four digits
+        // and skip their scalar tails.
+        m[..s].iter_mut().for_each(|x| *x = 0);
+        let r4 = |len: usize| len.next_multiple_of(4);
         let (w, mask) = (self.w, (1u64 << self.w) - 1);
         // A column: up to 2 * digits products below 2^(2w), plus the carry in: below 2^64.
         let mut acc: u64 = 0;
@@ -245,12 +251,13 @@ impl Fips28Key {
                 acc += dot(&a[lo..=hi], &b_rev[off(lo)..=off(hi)]);
             }
             if i < s {
-                acc += dot(&m[..i], &n_rev[off(0)..off(i)]);
+                acc += dot(&m[..r4(i)], &n_rev[off(0)..off(0) + r4(i)]);
                 let mi = (acc as u32).wrapping_mul(self.n0inv) & mask as u32;
                 m[i] = mi;
                 acc += mi as u64 * n[0] as u64;
             } else {
-                acc += dot(&m[lo..s], &n_rev[off(lo)..off(s)]);
+                let len = r4(s - lo);
+                acc += dot(&m[lo..lo + len], &n_rev[off(lo)..off(lo) + len]);
                 out[i - s] = (acc & mask) as u32;
             }
             acc >>= w; // for i < s the low digit is zero by the choice of m[i]
