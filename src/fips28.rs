@@ -63,6 +63,24 @@ fn geq(a: &[u32], b: &[u32]) -> bool {
     true
 }
 
+/// Per-product buffers: both operands, the second reversed, after three zeros, and the
+/// reduction factors, with three zeros past them.
+struct Scratch {
+    a_pad: Vec<u32>,
+    b_rev: Vec<u32>,
+    m: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(d: usize) -> Self {
+        Scratch {
+            a_pad: alloc::vec![0; d + 3],
+            b_rev: alloc::vec![0; d + 3],
+            m: alloc::vec![0; d + 3],
+        }
+    }
+}
+
 /// `x -= n` when `x >= n` (`above`: `x` has a bit above its digits, which a borrow out of
 /// the top digit cancels).
 fn sub_if_geq(x: &mut [u32], n: &[u32], above: bool, w: usize) {
@@ -190,7 +208,7 @@ impl Fips28Key {
         let d = self.n.len();
         let mut acc = base.to_vec();
         let mut tmp = alloc::vec![0u32; d];
-        let mut scratch = (alloc::vec![0u32; d], alloc::vec![0u32; d + 3]);
+        let mut scratch = Scratch::new(d);
         for bit in exponent_bits(e) {
             self.product::<true>(&acc, &acc, &mut scratch, &mut tmp);
             core::mem::swap(&mut acc, &mut tmp);
@@ -206,12 +224,7 @@ impl Fips28Key {
     fn run(&self, a: &[u32], b: &[u32]) -> Vec<u32> {
         let d = self.n.len();
         let mut out = alloc::vec![0u32; d];
-        self.product::<false>(
-            a,
-            b,
-            &mut (alloc::vec![0u32; d], alloc::vec![0u32; d + 3]),
-            &mut out,
-        );
+        self.product::<false>(a, b, &mut Scratch::new(d), &mut out);
         out
     }
 
@@ -222,14 +235,24 @@ impl Fips28Key {
         &self,
         a: &[u32],
         b: &[u32],
-        (b_rev, m): &mut (Vec<u32>, Vec<u32>),
+        Scratch { a_pad, b_rev, m }: &mut Scratch,
         out: &mut [u32],
     ) {
         let s = self.n.len();
         let (n, n_rev) = (&self.n[..], &self.n_rev[..]);
-        for (r, x) in b_rev.iter_mut().zip(b.iter().rev()) {
+        // Operands after three zeros: a dot product of the product part can start up to three
+        // digits early (to a multiple of four), as those digits pair with zeros.
+        a_pad[3..].copy_from_slice(a);
+        for (r, x) in b_rev[3..].iter_mut().zip(b.iter().rev()) {
             *r = *x;
         }
+        // `sum a[j] * b[i-j]` for j in lo..h, from j = h - len (len a multiple of four).
+        let column = |i: usize, lo: usize, h: usize| {
+            let len = (h - lo).next_multiple_of(4);
+            let j = h + 3 - len; // index into a_pad; b_rev's is j + s - 1 - i
+            let k = j + s - 1 - i;
+            dot(&a_pad[j..j + len], &b_rev[k..k + len])
+        };
         // `m` past the factors chosen so far is zero (three more zeros past its end, as past
         // `n_rev`'s), so the reduction's dot products can run on to a multiple of four digits
         // and skip their scalar tails.
@@ -243,12 +266,12 @@ impl Fips28Key {
             let off = |j: usize| j + s - 1 - i;
             if SQR {
                 let h = i.div_ceil(2).max(lo);
-                acc += 2 * dot(&a[lo..h], &b_rev[off(lo)..off(h)]);
+                acc += 2 * column(i, lo, h);
                 if i % 2 == 0 {
                     acc += a[i / 2] as u64 * a[i / 2] as u64;
                 }
             } else {
-                acc += dot(&a[lo..=hi], &b_rev[off(lo)..=off(hi)]);
+                acc += column(i, lo, hi + 1);
             }
             if i < s {
                 acc += dot(&m[..r4(i)], &n_rev[off(0)..off(0) + r4(i)]);
