@@ -681,37 +681,26 @@ pub fn float_repr(f: f64) -> String {
     }
     // The shortest digits that read back as `f` (what `{:e}` prints, without core's float
     // formatting: ~9 KB of the RSA-only wasm module) and the decimal point's position.
-    let neg = f.is_sign_negative();
     let (digits, decpt) = if f == 0.0 {
         (alloc::vec![b'0'], 1)
     } else {
         crate::pyfloat::shortest_digits(f.abs())
     };
     let digits = core::str::from_utf8(&digits).unwrap_or_default();
+    repr_from_digits(f.is_sign_negative(), digits, decpt)
+}
+
+/// `float.__repr__`'s layout of shortest digits whose decimal point comes after `decpt` of
+/// them: positional for `-4 < decpt <= 16` (`.0` after an integer), else `d.ddde±XX`.
+fn repr_from_digits(neg: bool, digits: &str, decpt: i32) -> String {
     let mut out = String::new();
     if neg {
         out.push('-');
     }
     if (-4 < decpt) && (decpt <= 16) {
-        if decpt <= 0 {
-            out.push_str("0.");
-            for _ in 0..(-decpt) {
-                out.push('0');
-            }
-            out.push_str(digits);
-        } else {
-            let d = decpt as usize;
-            if digits.len() <= d {
-                out.push_str(digits);
-                for _ in digits.len()..d {
-                    out.push('0');
-                }
-                out.push_str(".0");
-            } else {
-                out.push_str(&digits[..d]);
-                out.push('.');
-                out.push_str(&digits[d..]);
-            }
+        crate::pyfloat::push_positional(&mut out, digits, decpt);
+        if decpt >= digits.len() as i32 {
+            out.push_str(".0");
         }
     } else {
         out.push_str(&digits[..1]);
@@ -987,7 +976,8 @@ mod tests {
         let v = l(r#"[1, true, null, "it's", {"k": 1.0}]"#).unwrap();
         assert_eq!(py_str(&v), r#"[1, True, None, "it's", {'k': 1.0}]"#);
     }
-    /// The float_repr of before (core's `{:e}`), the oracle of the one on shortest_digits.
+    /// The float_repr of before (digits from core's `{:e}`), the oracle of the one on
+    /// shortest_digits.
     fn float_repr_by_core(f: f64) -> String {
         if f.is_nan() {
             return "nan".into();
@@ -1003,42 +993,7 @@ mod tests {
             None => (false, mant),
         };
         let digits: String = mant.chars().filter(|c| *c != '.').collect();
-        let decpt = exp + 1;
-        let mut out = String::new();
-        if neg {
-            out.push('-');
-        }
-        if (-4 < decpt) && (decpt <= 16) {
-            if decpt <= 0 {
-                out.push_str("0.");
-                for _ in 0..(-decpt) {
-                    out.push('0');
-                }
-                out.push_str(&digits);
-            } else {
-                let d = decpt as usize;
-                if digits.len() <= d {
-                    out.push_str(&digits);
-                    for _ in digits.len()..d {
-                        out.push('0');
-                    }
-                    out.push_str(".0");
-                } else {
-                    out.push_str(&digits[..d]);
-                    out.push('.');
-                    out.push_str(&digits[d..]);
-                }
-            }
-        } else {
-            out.push_str(&digits[..1]);
-            if digits.len() > 1 {
-                out.push('.');
-                out.push_str(&digits[1..]);
-            }
-            let e = decpt - 1;
-            let _ = write!(out, "e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
-        }
-        out
+        repr_from_digits(neg, &digits, exp + 1)
     }
 
     #[test]

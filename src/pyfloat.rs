@@ -282,21 +282,30 @@ pub(crate) fn display(v: f64) -> String {
         out.push('0');
     } else {
         let (digits, k) = shortest_digits(v.abs());
-        let digits = core::str::from_utf8(&digits).unwrap_or_default();
-        if k <= 0 {
-            out.push_str("0.");
-            out.extend(core::iter::repeat_n('0', k.unsigned_abs() as usize));
-            out.push_str(digits);
-        } else if (k as usize) < digits.len() {
-            out.push_str(&digits[..k as usize]);
-            out.push('.');
-            out.push_str(&digits[k as usize..]);
-        } else {
-            out.push_str(digits);
-            out.extend(core::iter::repeat_n('0', k as usize - digits.len()));
-        }
+        push_positional(
+            &mut out,
+            core::str::from_utf8(&digits).unwrap_or_default(),
+            k,
+        );
     }
     out
+}
+
+/// Digits with the decimal point after `k` of them, positionally: `0.00ddd`, `dd.ddd` or
+/// `ddd00` (the shared part of `{}` and of Python's `repr` in its positional range).
+pub(crate) fn push_positional(out: &mut String, digits: &str, k: i32) {
+    if k <= 0 {
+        out.push_str("0.");
+        out.extend(core::iter::repeat_n('0', k.unsigned_abs() as usize));
+        out.push_str(digits);
+    } else if (k as usize) < digits.len() {
+        out.push_str(&digits[..k as usize]);
+        out.push('.');
+        out.push_str(&digits[k as usize..]);
+    } else {
+        out.push_str(digits);
+        out.extend(core::iter::repeat_n('0', k as usize - digits.len()));
+    }
 }
 
 /// A non-negative integer, 32-bit limbs, least significant first, no leading zero limbs.
