@@ -9,7 +9,7 @@
 
 use alloc::vec::Vec;
 
-use crate::radix::{be_from_digits, digits_from_be, exponent_bits};
+use crate::radix::{be_from_digits, digits_from_be, exponent_bits, geq};
 
 /// Digit width: 28 bits while column sums of `2 * digits` 56-bit products fit in 64 bits
 /// (moduli up to 127 * 28 = 3556 bits), else 26 bits (52-bit products, 2047 digits).
@@ -51,16 +51,6 @@ pub(crate) fn digits_for(bits: usize) -> Option<(usize, usize)> {
 fn digits(bytes: &[u8], w: usize, d: usize) -> Option<Vec<u32>> {
     let mut wide = alloc::vec![0u64; d];
     digits_from_be(bytes, w, &mut wide).then(|| wide.iter().map(|&x| x as u32).collect())
-}
-
-/// `a >= b` on equal-length digit slices.
-fn geq(a: &[u32], b: &[u32]) -> bool {
-    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
-        if x != y {
-            return x > y;
-        }
-    }
-    true
 }
 
 /// Per-product buffers: both operands, the second reversed, after three zeros, and the

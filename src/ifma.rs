@@ -16,7 +16,7 @@ use core::arch::x86_64::{
 };
 use core::sync::atomic::{AtomicU8, Ordering};
 
-use crate::radix::{be_from_digits, digits_from_be, exponent_bits};
+use crate::radix::{be_from_digits, digits_from_be, exponent_bits, geq};
 
 const DIGIT_BITS: usize = 52;
 const MASK: u64 = (1 << DIGIT_BITS) - 1;
@@ -136,7 +136,7 @@ impl IfmaKey {
         );
         // Below 2n: at most one subtraction.
         let out = &mut tmp[..d];
-        if !less(out, &self.n) {
+        if geq(out, &self.n) {
             let mut borrow = 0u64;
             for (x, &m) in out.iter_mut().zip(&self.n) {
                 let v = x.wrapping_sub(m).wrapping_sub(borrow);
@@ -146,16 +146,6 @@ impl IfmaKey {
         }
         Some(be_from_digits(out, DIGIT_BITS, self.k))
     }
-}
-
-/// `a < b` on equal-length digit slices.
-fn less(a: &[u64], b: &[u64]) -> bool {
-    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
-        if x != y {
-            return x < y;
-        }
-    }
-    false
 }
 
 #[inline(always)]

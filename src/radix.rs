@@ -1,6 +1,7 @@
 //! What the RSA public-key kernels (`rsa_public`, `ifma`, `fips28`) share: the exponent's
-//! bits for left-to-right square-and-multiply (RFC 8017 §5.2.2 RSAVP1), and big-endian
-//! octet strings (I2OSP / OS2IP, §4) to and from little-endian digits of any width.
+//! bits for left-to-right square-and-multiply (RFC 8017 §5.2.2 RSAVP1), comparison of
+//! digit strings, and big-endian octet strings (I2OSP / OS2IP, §4) to and from little-endian
+//! digits of any width.
 
 use alloc::vec::Vec;
 
@@ -14,6 +15,16 @@ pub(crate) fn exponent_bits(e: &[u8]) -> impl Iterator<Item = u8> + '_ {
             .skip(1)
             .flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1)),
     )
+}
+
+/// `a >= b` for numbers held as equal-length little-endian digits (limbs) of any width.
+pub(crate) fn geq<T: Ord>(a: &[T], b: &[T]) -> bool {
+    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
+        if x != y {
+            return x > y;
+        }
+    }
+    true
 }
 
 /// Little-endian `digit_bits`-bit digits of big-endian bytes, zero-padded to `out.len()`;

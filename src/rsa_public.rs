@@ -12,6 +12,8 @@ use alloc::vec::Vec;
 use sha2::digest::{Digest, FixedOutputReset};
 use sha2::{Sha256, Sha384, Sha512};
 
+use crate::radix::geq;
+
 #[cfg(target_pointer_width = "64")]
 type Limb = u64;
 #[cfg(target_pointer_width = "64")]
@@ -59,15 +61,6 @@ fn limbs_from_be(bytes: &[u8], limbs: usize) -> Option<Vec<Limb>> {
         }
     }
     Some(out)
-}
-
-fn geq(a: &[Limb], b: &[Limb]) -> bool {
-    for i in (0..a.len()).rev() {
-        if a[i] != b[i] {
-            return a[i] > b[i];
-        }
-    }
-    true
 }
 
 fn sub_assign(a: &mut [Limb], b: &[Limb]) {
