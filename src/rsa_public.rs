@@ -230,12 +230,20 @@ mod adx {
     }
 }
 
-/// `2^bits mod n` by modular doublings of 1 (once per key).
+/// `2^bits mod n` (once per key): modular doublings from the largest power of two below
+/// `n`, which is its own remainder, so the first `bitlen(n) - 1` doublings are skipped
+/// (all but 33 of them for the IFMA form's `R`).
 fn pow2_mod(n: &[Limb], bits: usize) -> Vec<Limb> {
     let s = n.len();
+    let top = n.iter().rposition(|&x| x != 0).unwrap_or(0);
+    let start = (top * LIMB_BITS + (LIMB_BITS - n[top].leading_zeros() as usize)).max(1) - 1;
+    let start = start.min(bits);
     let mut r = vec![0 as Limb; s];
-    r[0] = 1;
-    for _ in 0..bits {
+    r[start / LIMB_BITS] = 1 << (start % LIMB_BITS);
+    if geq(&r, n) {
+        sub_assign(&mut r, n); // n = 1
+    }
+    for _ in start..bits {
         let carry = r[s - 1] >> (LIMB_BITS - 1);
         for i in (1..s).rev() {
             r[i] = (r[i] << 1) | (r[i - 1] >> (LIMB_BITS - 1));
